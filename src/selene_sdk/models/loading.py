@@ -1,0 +1,159 @@
+"""Safe checkpoint reading and state-dict loading that matches wrapper prefixes by name.
+
+Checkpoints are read with ``torch.load(weights_only=True)``: arbitrary pickled objects are
+never executed. The numpy scalar types that the original Selene stored (``min_loss``) are
+allow-listed so its checkpoints still load.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+from selene_sdk.errors import require_file
+
+__all__ = [
+    "StateDictMismatchError",
+    "load_checkpoint",
+    "load_model_from_state_dict",
+    "strip_wrapper_prefixes",
+]
+
+#: Prefixes added by wrappers: ``torch.nn.DataParallel`` / DDP (``module.``),
+#: ``NonStrandSpecific`` (``model.``) and ``torch.compile`` (``_orig_mod.``).
+WRAPPER_PREFIXES: tuple[str, ...] = ("module.", "model.", "_orig_mod.")
+
+
+class StateDictMismatchError(RuntimeError):
+    """Weights and model do not match; the message lists missing and unexpected keys."""
+
+
+def _numpy_safe_globals() -> list[Any]:
+    """numpy objects that Selene 0.6.0 checkpoints contain (``min_loss`` is a numpy scalar)."""
+    allowed: list[Any] = [np.dtype, np.ndarray]
+    core = getattr(np, "_core", None) or np.core
+    multiarray = core.multiarray
+    for name in ("scalar", "_reconstruct"):
+        obj = getattr(multiarray, name, None)
+        if obj is not None:
+            allowed.append(obj)
+    for name in ("Float64DType", "Float32DType", "Int64DType", "Int32DType", "BoolDType"):
+        obj = getattr(np.dtypes, name, None)
+        if obj is not None:
+            allowed.append(obj)
+    return allowed
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python numbers (recursively), so checkpoints stay weights_only-safe."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def load_checkpoint(path: str | os.PathLike, map_location: Any = "cpu") -> dict[str, Any]:
+    """Read a checkpoint or weights file safely.
+
+    Returns the stored object with numpy scalars converted to Python numbers. Raises a
+    clear error (naming the file) when the file is missing, truncated or holds
+    objects that are not plain data.
+    """
+    path = require_file(path, "model weights file")
+    try:
+        with torch.serialization.safe_globals(_numpy_safe_globals()):
+            obj = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # torch raises many types here; re-raise one clear message
+        raise ValueError(
+            f"{path}: cannot be read as a PyTorch checkpoint ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}). Only plain weights, tensors and "
+            "numbers are loaded (torch.load weights_only=True)."
+        ) from exc
+    return _plain(obj) if isinstance(obj, dict) else obj
+
+
+def strip_wrapper_prefixes(key: str) -> str:
+    """``"module.model.conv.weight"`` -> ``"conv.weight"``: drop leading wrapper prefixes."""
+    changed = True
+    while changed:
+        changed = False
+        for prefix in WRAPPER_PREFIXES:
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+                changed = True
+    return key
+
+
+def _translate_keys(
+    source: Mapping[str, Any], target_keys: list[str]
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Map source keys onto target keys by their prefix-free names."""
+    by_core: dict[str, str] = {}
+    for key in target_keys:
+        by_core.setdefault(strip_wrapper_prefixes(key), key)
+    out: dict[str, Any] = {}
+    unexpected: list[str] = []
+    for key, value in source.items():
+        target = key if key in target_keys else by_core.get(strip_wrapper_prefixes(key))
+        if target is None:
+            unexpected.append(key)
+        else:
+            out[target] = value
+    missing = [k for k in target_keys if k not in out]
+    return out, missing, unexpected
+
+
+def load_model_from_state_dict(
+    state_dict: Mapping[str, Any], model: torch.nn.Module, strict: bool = True
+) -> torch.nn.Module:
+    """Load weights into ``model``, matching wrapper prefixes by name.
+
+    Parameters
+    ----------
+    state_dict
+        A state dict, or a checkpoint dict holding one under ``"state_dict"``. Keys may
+        carry wrapper prefixes (``module.``, ``model.``) that ``model`` lacks, or lack ones
+        it has: keys are matched by their names without those prefixes, never by position.
+    model
+        The model to load into (modified in place and returned).
+    strict
+        If True (default), missing or unexpected keys raise :class:`StateDictMismatchError`
+        listing them. If False they are allowed but still reported as a warning.
+    """
+    if "state_dict" in state_dict and isinstance(state_dict["state_dict"], Mapping):
+        state_dict = state_dict["state_dict"]
+    target_keys = list(model.state_dict().keys())
+    translated, missing, unexpected = _translate_keys(state_dict, target_keys)
+    if missing or unexpected:
+        message = _mismatch_message(model, missing, unexpected)
+        if strict:
+            raise StateDictMismatchError(message)
+        import warnings
+
+        from selene_sdk.errors import SeleneWarning
+
+        warnings.warn(message, SeleneWarning, stacklevel=2)
+    try:
+        model.load_state_dict(translated, strict=strict)
+    except RuntimeError as exc:  # shape mismatches
+        raise StateDictMismatchError(f"weights do not fit {type(model).__name__}: {exc}") from exc
+    return model
+
+
+def _mismatch_message(model: torch.nn.Module, missing: list[str], unexpected: list[str]) -> str:
+    def show(keys: list[str]) -> str:
+        head = ", ".join(keys[:8])
+        return head + (f", ... ({len(keys)} in all)" if len(keys) > 8 else "")
+
+    parts = [f"the weights do not match {type(model).__name__}:"]
+    if missing:
+        parts.append(f"missing keys: {show(missing)}")
+    if unexpected:
+        parts.append(f"unexpected keys: {show(unexpected)}")
+    parts.append("(check the model class and its class_args against the training run)")
+    return " ".join(parts)
