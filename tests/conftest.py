@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Shared CI machines have noisy timings: no per-example deadline.
+settings.register_profile("selene", deadline=None)
+settings.load_profile("selene")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -240,12 +240,10 @@ def check_shared_chromosomes(
     t_chr = sum(c.startswith("chr") for c in target_set) > len(target_set) / 2
     hint = ""
     if g_chr != t_chr:
+        with_chr, without = ("genome", "targets") if g_chr else ("targets", "genome")
         hint = (
-            " The genome's names "
-            + ("start with 'chr'" if g_chr else "lack the 'chr' prefix")
-            + " and the targets' names "
-            + ("do" if t_chr else "do not")
-            + ": rename one of them."
+            f" This looks like a 'chr' prefix mismatch: the {with_chr} names start with "
+            f"'chr' and the {without} names do not; rename one of them to match."
         )
     raise ValueError(
         f"{target_path}: no chromosome name in common with the genome (targets: "
