@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from selene_sdk import intervals as intervals_mod
 from selene_sdk.intervals import CoverageIndex, merge_intervals
 
 intervals = st.lists(
@@ -35,8 +36,18 @@ def brute(rows, chrom, start, end, n_groups):
 
 
 @settings(max_examples=200)
-@given(intervals, windows)
-def test_coverage_matches_brute_force(rows, wins):
+@given(intervals, windows, st.sampled_from([0, 10, 16_384]))
+def test_coverage_matches_brute_force(rows, wins, short_max):
+    # short_max routes intervals to the long path (0), both paths (10) or the short path.
+    original = intervals_mod.SHORT_MAX_LEN
+    intervals_mod.SHORT_MAX_LEN = short_max
+    try:
+        _check_against_brute_force(rows, wins)
+    finally:
+        intervals_mod.SHORT_MAX_LEN = original
+
+
+def _check_against_brute_force(rows, wins):
     index = CoverageIndex(
         [r[0] for r in rows],
         np.array([r[1] for r in rows], dtype=np.int64),

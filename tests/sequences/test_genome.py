@@ -293,3 +293,16 @@ def test_real_chr20_matches_vcf_ref_alleles(chr20_dir):
             if checked == 300:
                 break
     assert checked == 300
+
+
+def test_integer_chromosome_ids_pass_through(small_fasta):
+    g = Genome(small_fasta)
+    ids = g.chrom_ids(["chr3", "chrZ", "chr1"])
+    assert ids[1] == -1
+    assert list(g.chrom_names[ids[[0, 2]]]) == ["chr3", "chr1"]
+    by_id = g.get_encodings_batch(ids[[0, 2]], np.array([0, 50]), np.array([10, 60]))
+    by_name = g.get_encodings_batch(["chr3", "chr1"], np.array([0, 50]), np.array([10, 60]))
+    np.testing.assert_array_equal(by_id, by_name)
+    np.testing.assert_array_equal(
+        g.coords_in_bounds_batch(ids, [0, 0, 0], [10, 10, 101]), [True, False, False]
+    )
