@@ -1,0 +1,499 @@
+"""``TrainModel``: the training loop -- steps, validation, checkpoints, logs and curves."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene_sdk.errors import SeleneWarning
+from selene_sdk.io.atomic import atomic_path, atomic_write
+from selene_sdk.logging_utils import initialize_logger
+from selene_sdk.metrics import PerformanceMetrics, plot_training_curves
+from selene_sdk.metrics.performance import format_score
+from selene_sdk.models.device import place_model
+from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
+from selene_sdk.training.batches import training_batches
+from selene_sdk.training.state import capture_rng_state, restore_rng_state, save_checkpoint
+
+__all__ = ["TrainModel"]
+
+_DEFAULT_SCHEDULER = {"patience": 16, "factor": 0.8}
+
+
+def _no_resume(value: Any) -> bool:
+    """``checkpoint_resume`` values meaning "start fresh" (YAML ``False``/``None``/``''``)."""
+    if value is None or value is False:
+        return True
+    return isinstance(value, str) and value.strip().lower() in {"", "none", "null", "false"}
+
+
+def save_npz(path: str, data: np.ndarray) -> None:
+    """``numpy.savez_compressed`` under key ``data``, atomically."""
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, data=data)
+
+
+class TrainModel:
+    """Train a model on batches from a sampler, validating and checkpointing as it goes.
+
+    Parameters
+    ----------
+    model, loss_criterion, optimizer_class, optimizer_kwargs
+        The model, the loss module and how to build the optimizer
+        (``optimizer_class(model.parameters(), **optimizer_kwargs)``).
+    data_sampler
+        A sampler with ``train`` and ``validate`` modes (``test`` for evaluation).
+    batch_size, max_steps
+        Examples per step and the number of steps to train.
+    report_stats_every_n_steps
+        Validate, log and draw curves after every this many steps (and after the last).
+    output_dir
+        Where logs, checkpoints and curves go (created).
+    save_checkpoint_every_n_steps
+        Write ``checkpoint.pth.tar`` after every this many steps (None/0: the report
+        interval). A final checkpoint is always written when training ends.
+    save_new_checkpoints_after_n_steps
+        After this many steps, also keep each checkpoint as a timestamped
+        ``checkpoint-<mmddHHMMSS>.pth.tar`` instead of only overwriting the latest.
+    report_gt_feature_n_positives
+        Features with at most this many positives are not scored.
+    n_validation_samples, n_test_samples
+        Sizes of the validation and test sets (None: the sampler's defaults).
+    cpu_n_threads
+        Threads torch uses on the CPU.
+    use_cuda, data_parallel
+        Train on the GPU / on several GPUs (a warning and the CPU when unavailable).
+    logging_verbosity
+        0 warnings, 1 info, 2 debug (the log file's level).
+    checkpoint_resume
+        Path of a checkpoint to continue from (None/False: start fresh). Training then
+        continues exactly where it stopped (same batches, same random streams).
+    metrics
+        Name -> ``fn(y_true, y_pred)`` (default ``roc_auc`` and ``average_precision``).
+    use_scheduler, scheduler_kwargs
+        ``ReduceLROnPlateau`` on the validation loss (default ``patience=16, factor=0.8``).
+    deterministic
+        Use deterministic algorithms (set when the configuration has a ``random_seed``).
+    stopping_criteria
+        ``[metric_name, patience]``: stop when the validation average of the metric has not
+        improved for ``patience`` reports (``"loss"`` counts lower as better).
+    n_data_workers
+        DataLoader worker processes preparing training batches (0 = main process).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        data_sampler: Any,
+        loss_criterion: nn.Module,
+        optimizer_class: type[torch.optim.Optimizer],
+        optimizer_kwargs: Mapping[str, Any],
+        batch_size: int,
+        max_steps: int,
+        report_stats_every_n_steps: int,
+        output_dir: str,
+        save_checkpoint_every_n_steps: int | None = 1000,
+        save_new_checkpoints_after_n_steps: int | None = None,
+        report_gt_feature_n_positives: int = 10,
+        n_validation_samples: int | None = None,
+        n_test_samples: int | None = None,
+        cpu_n_threads: int = 1,
+        use_cuda: bool = False,
+        data_parallel: bool = False,
+        logging_verbosity: int = 2,
+        checkpoint_resume: str | None = None,
+        metrics: Mapping[str, Callable] | None = None,
+        use_scheduler: bool = True,
+        deterministic: bool = False,
+        scheduler_kwargs: Mapping[str, Any] | None = None,
+        stopping_criteria: list | tuple | None = None,
+        n_data_workers: int = 2,
+    ):
+        self._check_arguments(batch_size, max_steps, report_stats_every_n_steps)
+        self.sampler = data_sampler
+        self.criterion = loss_criterion
+        self.batch_size = int(batch_size)
+        self.max_steps = int(max_steps)
+        self.nth_step_report_stats = int(report_stats_every_n_steps)
+        self.nth_step_save_checkpoint = int(
+            save_checkpoint_every_n_steps or report_stats_every_n_steps
+        )
+        self.save_new_checkpoints = save_new_checkpoints_after_n_steps
+        self.n_validation_samples = n_validation_samples
+        self.n_test_samples = n_test_samples
+        self.n_data_workers = int(n_data_workers)
+        self.output_dir = os.fspath(output_dir)
+        os.makedirs(self.output_dir, exist_ok=True)
+        self.logger = initialize_logger(
+            os.path.join(self.output_dir, f"{__name__}.log"), verbosity=logging_verbosity
+        )
+
+        if deterministic:
+            torch.backends.cudnn.deterministic = True
+            torch.backends.cudnn.benchmark = False
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.set_num_threads(int(cpu_n_threads))
+
+        self.model, self.device = place_model(model, use_cuda, data_parallel)
+        self.use_cuda = self.device.type == "cuda"
+        self.criterion = self.criterion.to(self.device)
+        self.optimizer = optimizer_class(self.model.parameters(), **dict(optimizer_kwargs))
+        self.scheduler = None
+        if use_scheduler:
+            kwargs = dict(_DEFAULT_SCHEDULER if scheduler_kwargs is None else scheduler_kwargs)
+            kwargs.pop("verbose", None)  # removed from recent PyTorch; we log LR changes
+            self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+                self.optimizer, "min", **kwargs
+            )
+
+        metrics = dict(metrics) if metrics is not None else None
+        self._metrics_spec = metrics
+        self._report_gt = report_gt_feature_n_positives
+        self._validation_metrics = PerformanceMetrics(
+            self.sampler.get_feature_from_index, report_gt_feature_n_positives, metrics
+        )
+        self._test_metrics = None
+        if "test" in getattr(self.sampler, "modes", []):
+            self._test_metrics = PerformanceMetrics(
+                self.sampler.get_feature_from_index, report_gt_feature_n_positives, metrics
+            )
+
+        self.step = 0
+        self.min_loss = float("inf")
+        self._loss_sum = 0.0
+        self._loss_count = 0
+        self._history: dict[str, Any] = {
+            "train_steps": [],
+            "train_loss": [],
+            "val_steps": [],
+            "val_loss": [],
+            "val_metrics": {name: [] for name in self._validation_metrics.metrics},
+        }
+        self._stopping = self._parse_stopping(stopping_criteria)
+        self._test_data: tuple[list, np.ndarray] | None = None
+
+        self.logger.info(
+            f"Drawing the validation set ({n_validation_samples or 'default number of'} samples)"
+        )
+        t0 = time.perf_counter()
+        self._validation_data, self._validation_targets = self.sampler.get_validation_set(
+            self.batch_size, n_samples=n_validation_samples
+        )
+        self.logger.info(
+            f"{len(self._validation_targets)} validation samples drawn in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
+
+        resuming = not _no_resume(checkpoint_resume)
+        if resuming:
+            self._load_checkpoint(os.fspath(checkpoint_resume))
+        self._open_text_logs(append=resuming)
+
+    # -- construction helpers -----------------------------------------------------------------
+    @staticmethod
+    def _check_arguments(batch_size, max_steps, report_every) -> None:
+        for name, value in (
+            ("batch_size", batch_size),
+            ("max_steps", max_steps),
+            ("report_stats_every_n_steps", report_every),
+        ):
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"TrainModel: {name} must be a positive integer, got {value!r}")
+
+    def _parse_stopping(self, criteria) -> dict[str, Any] | None:
+        if criteria is None:
+            return None
+        names = [*self._validation_metrics.metrics, "loss"]
+        if (
+            not isinstance(criteria, list | tuple)
+            or len(criteria) != 2
+            or criteria[0] not in names
+            or not isinstance(criteria[1], int)
+            or criteria[1] < 1
+        ):
+            raise ValueError(
+                "stopping_criteria must be [metric_name, patience] with metric_name one of "
+                f"{names} and a positive integer patience; got {criteria!r}"
+            )
+        return {"metric": criteria[0], "patience": criteria[1], "best": None, "since_best": 0}
+
+    def _open_text_logs(self, append: bool) -> None:
+        self._train_log = os.path.join(self.output_dir, f"{__name__}.train.txt")
+        self._validation_log = os.path.join(self.output_dir, f"{__name__}.validation.txt")
+        names = sorted(self._validation_metrics.metrics)
+        for path, header in (
+            (self._train_log, "loss"),
+            (self._validation_log, "\t".join(["loss", *names])),
+        ):
+            if not (append and os.path.exists(path)):
+                with atomic_write(path) as handle:
+                    handle.write(header + "\n")
+
+    def _load_checkpoint(self, path: str) -> None:
+        checkpoint = load_checkpoint(path, map_location=self.device)
+        if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
+            raise ValueError(
+                f"{path}: not a training checkpoint (it has no 'state_dict' entry); to start "
+                "from plain weights, load them into the model instead of checkpoint_resume"
+            )
+        load_model_from_state_dict(checkpoint, self.model)
+        extra = checkpoint.get("selene_sdk")
+        # Ours store completed steps; the original stored the index of the last completed
+        # step and re-ran it on resume.
+        step = int(checkpoint.get("step", 0))
+        self.step = step if extra else step + 1
+        if self.step >= self.max_steps:
+            self.max_steps += self.step
+        self.min_loss = float(checkpoint.get("min_loss", float("inf")))
+        if "optimizer" in checkpoint:
+            self.optimizer.load_state_dict(checkpoint["optimizer"])
+        if extra:
+            if self.scheduler is not None and extra.get("scheduler") is not None:
+                self.scheduler.load_state_dict(extra["scheduler"])
+            self._loss_sum = float(extra.get("loss_sum", 0.0))
+            self._loss_count = int(extra.get("loss_count", 0))
+            self._history = extra.get("history", self._history)
+            if self._stopping is not None and extra.get("stopping"):
+                self._stopping.update(extra["stopping"])
+            if "rng" in extra:
+                restore_rng_state(extra["rng"])
+        self.logger.info(f"Resumed from {path} at step {self.step} (min loss {self.min_loss})")
+
+    # -- checkpoints --------------------------------------------------------------------------
+    def _checkpoint_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "arch": type(self.model).__name__,
+            "state_dict": self.model.state_dict(),
+            "min_loss": float(self.min_loss),
+            "optimizer": self.optimizer.state_dict(),
+            "selene_sdk": {
+                "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
+                "rng": capture_rng_state(),
+                "loss_sum": self._loss_sum,
+                "loss_count": self._loss_count,
+                "history": self._history,
+                "stopping": None if self._stopping is None else dict(self._stopping),
+            },
+        }
+
+    def _save_checkpoint(self, best: bool = False) -> None:
+        checkpoint = self._checkpoint_dict()
+        if best:
+            save_checkpoint(os.path.join(self.output_dir, "best_model.pth.tar"), checkpoint)
+            return
+        save_checkpoint(os.path.join(self.output_dir, "checkpoint.pth.tar"), checkpoint)
+        if self.save_new_checkpoints is not None and self.step > self.save_new_checkpoints:
+            stamp = datetime.now().strftime("%m%d%H%M%S")
+            save_checkpoint(
+                os.path.join(self.output_dir, f"checkpoint-{stamp}.pth.tar"), checkpoint
+            )
+
+    # -- the loop -----------------------------------------------------------------------------
+    def train(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
+        """One optimisation step on a batch ``(B, 4, L)`` / ``(B, F)``; returns the loss."""
+        self.model.train()
+        inputs = inputs.to(self.device, non_blocking=True)
+        targets = targets.to(self.device, non_blocking=True)
+        self.optimizer.zero_grad(set_to_none=True)
+        outputs = self.model(inputs)
+        loss = self.criterion(outputs, targets)
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.item())
+
+    def train_and_validate(self) -> None:
+        """Train from the current step to ``max_steps``, validating and checkpointing."""
+        start = self.step
+        record = "train" in getattr(self.sampler, "save_datasets", {})
+        self.logger.info(
+            f"Training steps {start}..{self.max_steps - 1} (batch size {self.batch_size}) on "
+            f"{self.device}"
+        )
+        progress = self._progress_bar(start)
+        t_report, step_report = time.perf_counter(), start
+        stopped_early = False
+        batches = training_batches(
+            self.sampler,
+            start,
+            self.max_steps,
+            self.batch_size,
+            self.n_data_workers,
+            coordinates=record,
+        )
+        try:
+            for batch in batches:
+                loss = self.train(batch.inputs, batch.targets)
+                self._loss_sum += loss
+                self._loss_count += 1
+                self.step = batch.step + 1
+                if record and batch.coordinates is not None:
+                    coords = tuple(np.asarray(c) for c in batch.coordinates)
+                    self.sampler.add_to_saved_dataset("train", coords, batch.targets.numpy())
+                if progress is not None:
+                    progress.update(1)
+                    progress.set_postfix(loss=f"{loss:.4f}", refresh=False)
+                last = self.step == self.max_steps
+                if self.step % self.nth_step_report_stats == 0 or last:
+                    rate = (self.step - step_report) / max(time.perf_counter() - t_report, 1e-9)
+                    stopped_early = self._report(rate)
+                    t_report, step_report = time.perf_counter(), self.step
+                if self.step % self.nth_step_save_checkpoint == 0 or last or stopped_early:
+                    self._save_checkpoint()
+                if stopped_early:
+                    break
+        finally:
+            batches.close()  # stops DataLoader workers when training ends early
+            if progress is not None:
+                progress.close()
+        if hasattr(self.sampler, "save_dataset_to_file"):
+            self.sampler.save_dataset_to_file("train", close_filehandle=True)
+        if stopped_early:
+            self.logger.info(f"Early stopping at step {self.step}")
+
+    def _progress_bar(self, start: int):
+        if not sys.stderr.isatty():
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(
+            total=self.max_steps, initial=start, unit="step", desc="training", dynamic_ncols=True
+        )
+
+    def _report(self, steps_per_second: float) -> bool:
+        """Log the mean training loss, validate, draw the curves; True to stop early."""
+        train_loss = self._loss_sum / max(self._loss_count, 1)
+        self._loss_sum, self._loss_count = 0.0, 0
+        with open(self._train_log, "a", encoding="utf-8") as handle:
+            handle.write(f"{train_loss}\n")
+        self._history["train_steps"].append(self.step)
+        self._history["train_loss"].append(train_loss)
+        remaining = (self.max_steps - self.step) / max(steps_per_second, 1e-9)
+        self.logger.info(
+            f"[STEP {self.step}/{self.max_steps}] train loss {train_loss:.5f}, "
+            f"{steps_per_second:.2f} steps/s, ETA {remaining / 60:.1f} min"
+        )
+        stop = self.validate()
+        self._draw_curves()
+        return stop
+
+    def _predict(self, batches) -> tuple[np.ndarray, float]:
+        """Predictions for stored ``(sequences, targets)`` batches and their mean loss."""
+        self.model.eval()
+        predictions, loss_total, n = [], 0.0, 0
+        with torch.inference_mode():
+            for sequences, targets in batches:
+                x = torch.from_numpy(
+                    np.ascontiguousarray(np.swapaxes(sequences, 1, 2), dtype=np.float32)
+                ).to(self.device)
+                y = torch.as_tensor(np.asarray(targets, dtype=np.float32), device=self.device)
+                out = self.model(x)
+                loss_total += float(self.criterion(out, y).item()) * len(y)
+                n += len(y)
+                predictions.append(out.float().cpu().numpy())
+        self.model.train()
+        return np.concatenate(predictions), loss_total / max(n, 1)
+
+    def validate(self) -> bool:
+        """Evaluate on the validation set; log, checkpoint the best model, early stopping.
+
+        Returns True when the stopping criterion says to stop.
+        """
+        predictions, loss = self._predict(self._validation_data)
+        averages = self._validation_metrics.update(predictions, self._validation_targets)
+        names = sorted(self._validation_metrics.metrics)
+        with open(self._validation_log, "a", encoding="utf-8") as handle:
+            handle.write("\t".join([str(loss), *(format_score(averages[k]) for k in names)]))
+            handle.write("\n")
+        self._history["val_steps"].append(self.step)
+        self._history["val_loss"].append(loss)
+        for name in self._validation_metrics.metrics:
+            self._history["val_metrics"].setdefault(name, []).append(averages.get(name))
+        shown = ", ".join(f"{k} {format_score(averages[k])}" for k in names)
+        self.logger.info(f"[STEP {self.step}] validation loss {loss:.5f}, {shown}")
+
+        if self.scheduler is not None:
+            before = [group["lr"] for group in self.optimizer.param_groups]
+            self.scheduler.step(math.ceil(loss * 1000.0) / 1000.0)
+            after = [group["lr"] for group in self.optimizer.param_groups]
+            if after != before:
+                self.logger.info(f"Learning rate reduced to {after}")
+        if loss < self.min_loss:
+            self.min_loss = loss
+            self._save_checkpoint(best=True)
+            self.logger.debug(f"New best model (validation loss {loss:.5f}) saved")
+        return self._check_stopping(loss, averages)
+
+    def _check_stopping(self, loss: float, averages: Mapping[str, float | None]) -> bool:
+        if self._stopping is None:
+            return False
+        metric = self._stopping["metric"]
+        value = loss if metric == "loss" else averages.get(metric)
+        if value is None:
+            return False
+        better = (lambda a, b: a < b) if metric == "loss" else (lambda a, b: a > b)
+        best = self._stopping["best"]
+        if best is None or better(value, best):
+            self._stopping["best"] = value
+            self._stopping["since_best"] = 0
+        else:
+            self._stopping["since_best"] += 1
+        return self._stopping["since_best"] >= self._stopping["patience"]
+
+    def _draw_curves(self) -> None:
+        h = self._history
+        try:
+            plot_training_curves(
+                h["train_steps"],
+                h["train_loss"],
+                h["val_steps"],
+                h["val_loss"],
+                h["val_metrics"],
+                os.path.join(self.output_dir, "training_curves.svg"),
+            )
+        except Exception as exc:  # a plotting problem must never stop training
+            warnings.warn(f"could not draw training_curves.svg: {exc}", SeleneWarning, stacklevel=2)
+
+    # -- test set ------------------------------------------------------------------------------
+    def create_test_set(self) -> None:
+        """Draw the test set and write ``test_targets.npz``."""
+        self.logger.info("Drawing the test set")
+        batches, targets = self.sampler.get_test_set(self.batch_size, n_samples=self.n_test_samples)
+        self._test_data = (batches, targets)
+        save_npz(os.path.join(self.output_dir, "test_targets.npz"), targets)
+
+    def evaluate(self) -> tuple[dict[str, float | None], dict[str, dict[str, float]]]:
+        """Score the test set: ``test_predictions.npz``, ``test_performance.txt``, ROC/PR SVGs.
+
+        Returns ``(averages including "loss", feature -> {metric: score})``.
+        """
+        if self._test_data is None:
+            self.create_test_set()
+        if self._test_metrics is None:
+            self._test_metrics = PerformanceMetrics(
+                self.sampler.get_feature_from_index, self._report_gt, self._metrics_spec
+            )
+        batches, targets = self._test_data
+        predictions, loss = self._predict(batches)
+        averages = self._test_metrics.update(predictions, targets)
+        save_npz(os.path.join(self.output_dir, "test_predictions.npz"), predictions)
+        features = self._test_metrics.write_feature_scores_to_file(
+            os.path.join(self.output_dir, "test_performance.txt")
+        )
+        self._test_metrics.visualize(
+            predictions, targets, self.output_dir, report_gt_feature_n_positives=self._report_gt
+        )
+        averages = {"loss": loss, **averages}
+        shown = ", ".join(f"{k} {format_score(v)}" for k, v in averages.items())
+        self.logger.info(f"Test performance: {shown}")
+        return averages, features

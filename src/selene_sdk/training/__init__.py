@@ -1,0 +1,1 @@
+"""Support for ``TrainModel``: batches from worker processes and checkpoint state."""
