@@ -35,7 +35,7 @@ def test_outputs_and_formats(tmp_path):
     assert val_lines[0] == "loss\taverage_precision\troc_auc" and len(val_lines) == 4
     loss, ap, auc = val_lines[-1].split("\t")
     assert float(loss) < float(val_lines[1].split("\t")[0])  # it learns
-    assert float(auc) > 0.8 and len(ap.split(".")[1]) == 4
+    assert float(auc) > 0.8 and 0 < float(ap) <= 1
     for name in (
         "checkpoint.pth.tar",
         "best_model.pth.tar",

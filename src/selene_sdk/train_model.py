@@ -413,7 +413,8 @@ class TrainModel:
         averages = self._validation_metrics.update(predictions, self._validation_targets)
         names = sorted(self._validation_metrics.metrics)
         with open(self._validation_log, "a", encoding="utf-8") as handle:
-            handle.write("\t".join([str(loss), *(format_score(averages[k]) for k in names)]))
+            cells = ["NA" if averages[k] is None else str(averages[k]) for k in names]
+            handle.write("\t".join([str(loss), *cells]))
             handle.write("\n")
         self._history["val_steps"].append(self.step)
         self._history["val_loss"].append(loss)
