@@ -291,22 +291,32 @@ class Genome(Sequence):
             raise ValueError(f"unknown chromosome(s) {bad} in {self.input_path}")
         starts = np.asarray(starts, dtype=np.int64)
         chrom_len = arrays.lengths[ids]
-        lo = np.clip(starts, 0, chrom_len)
-        hi = np.clip(starts + length, 0, chrom_len)
-        begin = (arrays.offsets[ids] + lo).tolist()
-        stop = (arrays.offsets[ids] + hi).tolist()
-        col = (lo - starts).tolist()
         data = arrays.data
-        # One slice copy per window beats a (B, L) fancy-index gather by ~4x and does
-        # O(1) Python work per window.
-        codes = np.full((len(begin), length), _N, dtype=np.uint8)
-        for i, (b, e, c) in enumerate(zip(begin, stop, col)):
-            if e > b:
-                codes[i, c : c + e - b] = data[b:e]
+        if 0 < length <= len(data) and ((starts >= 0) & (starts + length <= chrom_len)).all():
+            # All windows inside their chromosomes: take rows of a strided view of every
+            # window (one C-level gather, ~10x faster than slicing window by window).
+            windows = np.lib.stride_tricks.sliding_window_view(data, length)
+            codes = np.asarray(windows[arrays.offsets[ids] + starts])
+        else:
+            codes = self._gather_padded(data, arrays.offsets[ids], chrom_len, starts, length)
         if strands is not None:
             minus = np.asarray(strands) == "-"
             if minus.any():
                 codes[minus] = self.ALPHABET.reverse_complement_codes(codes[minus])
+        return codes
+
+    @staticmethod
+    def _gather_padded(data, offsets, chrom_len, starts, length) -> np.ndarray:
+        """Windows that may hang over a chromosome end; missing bases read as ``N``."""
+        lo = np.clip(starts, 0, chrom_len)
+        hi = np.clip(starts + length, 0, chrom_len)
+        begin = (offsets + lo).tolist()
+        stop = (offsets + hi).tolist()
+        col = (lo - starts).tolist()
+        codes = np.full((len(begin), length), _N, dtype=np.uint8)
+        for i, (b, e, c) in enumerate(zip(begin, stop, col)):  # O(1) work per window
+            if e > b:
+                codes[i, c : c + e - b] = data[b:e]
         return codes
 
     def get_encodings_batch(
