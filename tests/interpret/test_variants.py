@@ -111,3 +111,20 @@ def test_ordered_variants_and_indices(vep8):
     assert ordered_variants_and_indices([]) == ([], [])
     with pytest.raises(ValueError, match="not an integer"):
         ordered_variants_and_indices([("chr1", "x", ".", "A", "G")])
+
+
+def test_gzip_input_detected_by_content(tmp_path):
+    import gzip
+
+    path = tmp_path / "variants_abs_diffs.tsv"  # gzip data without a .gz suffix
+    with gzip.open(path, "wt") as handle:
+        handle.write(HEADER8 + ROWS8)
+    scores, labels, _ = load_variant_abs_diff_scores(path)
+    assert scores.shape == (5, 2) and labels[1][0] == "chr1"
+
+
+def test_ragged_row_names_the_line(tmp_path):
+    path = tmp_path / "ragged_abs_diffs.tsv"
+    path.write_text(HEADER8 + ROWS8 + "chr3\t1\trs\tA\tG\t+\tTrue\tFalse\t1.0\t2.0\t3.0\n")
+    with pytest.raises(InputFormatError, match="line 7"):
+        load_variant_abs_diff_scores(path)

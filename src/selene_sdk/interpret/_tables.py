@@ -66,6 +66,12 @@ def detect_kind(header: list[str]) -> str:
     return "unknown"
 
 
+def _compression(path: str) -> str | None:
+    """gzip by magic bytes (like :func:`selene_sdk.io.bed.open_text`), not by extension."""
+    with open(path, "rb") as probe:
+        return "gzip" if probe.read(2) == b"\x1f\x8b" else None
+
+
 def read_string_table(path: str, what: str) -> pd.DataFrame:
     """The whole TSV as strings (``"NA"`` kept as text); ragged rows name their line."""
     try:
@@ -76,7 +82,7 @@ def read_string_table(path: str, what: str) -> pd.DataFrame:
             keep_default_na=False,
             na_filter=False,
             quoting=csv.QUOTE_NONE,
-            compression="infer",
+            compression=_compression(path),
         )
     except pd.errors.ParserError as exc:
         raise InputFormatError(path, f"malformed {what}: {exc}") from None
