@@ -1,0 +1,297 @@
+"""``selene plot``: figures from prediction outputs without writing Python.
+
+* ``selene plot ism <prefix>_logits.tsv --feature NAME -o out.png``: a sequence logo (top)
+  and a heatmap (bottom) of one feature's ISM scores, as PNG, SVG or PDF.
+* ``selene plot vep <prefix>_abs_diffs.tsv -o out.html``: the interactive scatter plot of
+  each variant's largest score across features.
+
+The CLI registers this module with :func:`add_arguments` and calls :func:`run`, which
+returns the exit status (0 on success, 1 on a user error, reported on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from selene_sdk.errors import InputFormatError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from selene_sdk.interpret.ism_result import ISMResult
+
+__all__ = ["add_arguments", "run"]
+
+_FIGURE_FORMATS = (".png", ".svg", ".pdf")
+_HTML_FORMATS = (".html", ".htm")
+_SCALINGS = ("identity", "probability", "max_effect")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``ism`` and ``vep`` sub-commands (and their options) to ``parser``."""
+    kinds = parser.add_subparsers(dest="plot_kind", metavar="{ism,vep}", required=True)
+
+    ism = kinds.add_parser(
+        "ism",
+        help="sequence logo + heatmap of one feature's in silico mutagenesis scores",
+        description="Draw a sequence logo (top) and a heatmap (bottom) of the ISM scores of "
+        "one feature, from an ISM output table (<prefix>_predictions.tsv, _logits.tsv, "
+        "_diffs.tsv or _abs_diffs.tsv).",
+    )
+    ism.add_argument("input", help="ISM output TSV (columns pos, ref, alt, <features>)")
+    ism.add_argument("-f", "--feature", help="feature to plot (required when the file has several)")
+    ism.add_argument(
+        "-o",
+        "--output",
+        help="figure file, .png/.svg/.pdf (default: <input>_<feature>.png beside the input)",
+    )
+    ism.add_argument("--start", type=int, help="first position to draw (default: first in file)")
+    ism.add_argument("--end", type=int, help="one past the last position to draw")
+    ism.add_argument(
+        "--sequence-type",
+        choices=("dna", "rna", "protein"),
+        default="dna",
+        help="alphabet of the sequence (default: dna)",
+    )
+    ism.add_argument(
+        "--base-scaling",
+        choices=_SCALINGS,
+        default="max_effect",
+        help="rescaling of each letter for the logo (default: max_effect, so the letter "
+        "height is its score above the position's lowest)",
+    )
+    ism.add_argument(
+        "--position-scaling",
+        choices=_SCALINGS,
+        default="identity",
+        help="rescaling of each position for the logo (default: identity)",
+    )
+    ism.add_argument(
+        "--order", choices=("value", "alpha"), default="value", help="letter stacking order"
+    )
+    ism.add_argument(
+        "--cmap",
+        help="heatmap colour map (default: Blues for non-negative scores, RdBu_r centred on "
+        "0 otherwise)",
+    )
+    ism.add_argument(
+        "--mask-reference",
+        action="store_true",
+        help="leave the reference letters blank in the heatmap",
+    )
+    ism.add_argument("--dpi", type=int, default=150, help="resolution of PNG output")
+
+    vep = kinds.add_parser(
+        "vep",
+        help="interactive scatter plot of each variant's largest score (HTML)",
+        description="Plot each variant's maximum score across features from a variant "
+        "effect prediction table (<prefix>_abs_diffs.tsv) as an interactive HTML page.",
+    )
+    vep.add_argument("input", help="VEP output TSV (chrom, pos, name, ref, alt, ... columns)")
+    vep.add_argument(
+        "-o", "--output", help="HTML file (default: <input without .tsv>.html beside the input)"
+    )
+    vep.add_argument(
+        "--features", nargs="+", metavar="NAME", help="only use these features (default: all)"
+    )
+    vep.add_argument(
+        "--nth-percentile",
+        type=float,
+        help="only show variants whose maximum is at or above this percentile (0-100)",
+    )
+    vep.add_argument("--threshold", type=float, help="draw a horizontal line at this score")
+    vep.add_argument(
+        "--gene-bed", help="gene BED file (chrom, start, end, name) for gene names on hover"
+    )
+    vep.add_argument(
+        "--hg-reference-version",
+        choices=("hg19", "hg38"),
+        help="use the packaged gencode gene file of this assembly (when installed)",
+    )
+    vep.add_argument("--open", action="store_true", help="open the page in a web browser")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``selene plot ism`` / ``selene plot vep``; returns the exit status."""
+    try:
+        if args.plot_kind == "ism":
+            output = _plot_ism(args)
+        elif args.plot_kind == "vep":
+            output = _plot_vep(args)
+        else:  # pragma: no cover - argparse restricts the choices
+            raise ValueError(f"unknown plot kind {args.plot_kind!r}")
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"selene plot: error: {detail}{where}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # includes InputFormatError (file:line: message)
+        print(f"selene plot: error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {output}")
+    return 0
+
+
+# -- ism -------------------------------------------------------------------------------------
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "feature"
+
+
+def _strip_tsv(path: str) -> str:
+    for suffix in (".tsv.gz", ".tsv", ".txt"):
+        if path.endswith(suffix):
+            return path[: -len(suffix)]
+    return path
+
+
+def _check_kind(path: str, wanted: str, what: str) -> None:
+    from selene_sdk.interpret._tables import detect_kind, read_header
+
+    kind = detect_kind(read_header(path, what))
+    if kind == wanted:
+        return
+    names = {"ism": "an ISM output", "vep": "a variant effect output", "prediction": ""}
+    if kind in ("ism", "vep"):
+        raise InputFormatError(
+            path, f"this is {names[kind]}, not {names[wanted]}; use `selene plot {kind}`", 1
+        )
+    if kind == "prediction":
+        raise InputFormatError(
+            path, f"this is a sequence prediction output, not {names[wanted]}", 1
+        )
+
+
+def _plot_ism(args: argparse.Namespace) -> str:
+    from selene_sdk.interpret.ism_result import ISMResult
+    from selene_sdk.io.atomic import atomic_path
+
+    output = args.output
+    if output is not None and not output.lower().endswith(_FIGURE_FORMATS):
+        raise ValueError(
+            f"output {output!r}: choose a file name ending in {', '.join(_FIGURE_FORMATS)}"
+        )
+    _check_kind(args.input, "ism", "ISM output file")
+    result = ISMResult.from_file(args.input, sequence_type=args.sequence_type)
+    feature = args.feature
+    if feature is None:
+        if len(result.features) != 1:
+            raise ValueError(
+                f"{args.input} has {len(result.features)} features; choose one with --feature "
+                f"(available: {', '.join(result.features[:20])}"
+                f"{', ...' if len(result.features) > 20 else ''})"
+            )
+        feature = result.features[0]
+    matrix = result.get_score_matrix_for(feature)
+    start = result.start_position if args.start is None else args.start
+    end = result.end_position if args.end is None else args.end
+    if not result.start_position <= start < end <= result.end_position:
+        raise ValueError(
+            f"--start/--end must satisfy {result.start_position} <= start < end <= "
+            f"{result.end_position} (the positions in {args.input}); got {start}, {end}"
+        )
+    rows = slice(start - result.start_position, end - result.start_position)
+    matrix = matrix[rows]
+    if output is None:
+        output = f"{_strip_tsv(args.input)}_{_safe_name(feature)}.png"
+    figure = _ism_figure(args, result, feature, matrix, start)
+    suffix = os.path.splitext(output)[1].lower()
+    with atomic_path(output, suffix=suffix) as tmp:
+        figure.savefig(tmp, dpi=args.dpi, format=suffix[1:])
+    return output
+
+
+def _ism_figure(
+    args: argparse.Namespace,
+    result: ISMResult,
+    feature: str,
+    matrix: np.ndarray,
+    start: int,
+) -> Figure:
+    """Logo of the rescaled ``matrix`` (positions ``start ..``) above a heatmap of it."""
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from selene_sdk.interpret._alphabet import resolve_alphabet
+    from selene_sdk.interpret._axes import label_positions
+    from selene_sdk.interpret.heatmap import heatmap
+    from selene_sdk.interpret.logo import sequence_logo
+    from selene_sdk.interpret.rescale import rescale_score_matrix
+
+    n_pos = matrix.shape[0]
+    logo_matrix = rescale_score_matrix(matrix, args.base_scaling, args.position_scaling)
+    logo_matrix = np.nan_to_num(logo_matrix, nan=0.0, posinf=0.0, neginf=0.0)
+    width = min(max(6.0, 0.25 * n_pos + 1.5), 60.0)
+    figure = Figure(figsize=(width, 5.5), layout="constrained")
+    logo_ax, heat_ax = figure.subplots(2, 1, height_ratios=(1.0, 1.0))
+    sequence_logo(logo_matrix, order=args.order, ax=logo_ax, sequence_type=args.sequence_type)
+    logo_ax.set_title(f"{feature} ({os.path.basename(args.input)})")
+    logo_ax.set_ylabel("score")
+    mask = None
+    if args.mask_reference:
+        reference = result.reference_sequence[start - result.start_position :][:n_pos]
+        mask = resolve_alphabet(args.sequence_type).encode(reference) == 1
+    heat_kwargs = {"cmap": args.cmap or "Blues"}
+    finite = matrix[np.isfinite(matrix)]
+    if args.cmap is None and finite.size and finite.min() < 0:
+        heat_kwargs = {"cmap": "RdBu_r", "center": 0.0}
+    heatmap(matrix, mask=mask, sequence_type=args.sequence_type, ax=heat_ax, **heat_kwargs)
+    for ax in (logo_ax, heat_ax):
+        label_positions(ax, n_pos, first=start)
+    heat_ax.set_xlabel("position")
+    return figure
+
+
+# -- vep -------------------------------------------------------------------------------------
+def _plot_vep(args: argparse.Namespace) -> str:
+    from selene_sdk.interpret.scatter import variant_diffs_scatter_plot
+    from selene_sdk.interpret.variants import load_variant_abs_diff_scores
+
+    output = args.output
+    if output is None:
+        output = _strip_tsv(args.input) + ".html"
+    if not output.lower().endswith(_HTML_FORMATS):
+        raise ValueError(f"output {output!r}: choose a file name ending in .html")
+    _check_kind(args.input, "vep", "variant effect prediction output")
+    if args.hg_reference_version and not args.gene_bed:
+        from selene_sdk.interpret.genes import packaged_gene_bed
+
+        try:
+            packaged_gene_bed(args.hg_reference_version)
+        except FileNotFoundError:
+            raise ValueError(
+                f"no gene annotation is packaged for {args.hg_reference_version}; pass "
+                "--gene-bed <gene BED file> instead (e.g. the gencode v28 "
+                "protein_coding_l12_genes.bed of the original Selene)"
+            ) from None
+    scores, labels, features = load_variant_abs_diff_scores(args.input)
+    filter_features = None
+    if args.features:
+        unknown = [f for f in args.features if f not in features]
+        if unknown:
+            raise ValueError(
+                f"unknown feature(s) {', '.join(unknown)}; available features: "
+                f"{', '.join(features[:20])}{', ...' if len(features) > 20 else ''}"
+            )
+        chosen = list(args.features)
+
+        def filter_features(_names: list[str]) -> list[str]:
+            return chosen
+
+    variant_diffs_scatter_plot(
+        scores,
+        labels,
+        features,
+        output,
+        filter_features=filter_features,
+        nth_percentile=args.nth_percentile,
+        hg_reference_version=args.hg_reference_version,
+        threshold_line=args.threshold,
+        auto_open=args.open,
+        gene_bed=args.gene_bed,
+    )
+    return output
