@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# Before any test module imports matplotlib: never try to open a window.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 # Shared CI machines have noisy timings: no per-example deadline.
 settings.register_profile("selene", deadline=None)
@@ -30,7 +34,6 @@ def _isolated_genome_cache(tmp_path_factory, monkeypatch):
     """Keep the genome cache of every test session in a temporary directory."""
     cache = tmp_path_factory.getbasetemp() / "genome-cache"
     monkeypatch.setenv("SELENE_SDK_CACHE_DIR", str(cache))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
 
 
 @pytest.fixture

@@ -35,3 +35,13 @@ def test_atomic_path_creates_directories_and_binary(tmp_path):
             handle.write(b"\x00\x01")
         assert not target.exists()
     assert target.read_bytes() == b"\x00\x01"
+
+
+def test_permissions_follow_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "perm.txt") as handle:
+            handle.write("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "perm.txt").stat().st_mode & 0o777 == 0o644

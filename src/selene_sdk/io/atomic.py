@@ -30,6 +30,8 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
         prefix=f".{base}.", suffix=suffix if suffix is not None else ".tmp", dir=directory
     )
     os.close(fd)
+    # mkstemp creates 0600 files; give the result the permissions open() would have.
+    os.chmod(tmp, 0o666 & ~_current_umask())
     try:
         yield tmp
         _fsync_path(tmp)
@@ -49,6 +51,12 @@ def atomic_write(
         encoding = None
     with atomic_path(path) as tmp, open(tmp, mode, encoding=encoding, **kwargs) as handle:
         yield handle
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_path(path: str) -> None:
