@@ -88,7 +88,7 @@ def expand_string(text: str, environ: Mapping[str, str] | None = None) -> tuple[
             return match.group(0)
 
         text = _ENV.sub(sub, text)
-    if text == "~" or text.startswith("~/"):
+    if text.startswith("~/"):
         text = os.path.expanduser(text)
     return text, missing
 
@@ -217,7 +217,7 @@ def _construct_obj(loader: _SeleneLoader, suffix: str, node: yaml.Node) -> ObjPr
         suffix,
         callable_,
         keywords,
-        yaml_src=f"!obj:{suffix} {src}".rstrip("\0 "),
+        yaml_src=src.rstrip("\0 ") or f"!obj:{suffix}",
         source=loader.source,
         line=line,
         column=column,
