@@ -108,14 +108,19 @@ def _presentation() -> Iterator[None]:
     """One-line warnings on stderr and INFO messages of the ``selene`` logger on stdout."""
     import logging
 
-    from selene_sdk.logging_utils import LOGGER_NAME, console_handler
+    from selene_sdk.logging_utils import _CONSOLE_TAG, LOGGER_NAME
 
     def show(message, category, filename, lineno, file=None, line=None):
         print(f"warning: {message}", file=sys.stderr)
 
     logger = logging.getLogger(LOGGER_NAME)
-    handler = console_handler() if not logger.handlers else None
-    if handler is not None:
+    handler, level = None, logger.level
+    if not logger.handlers:
+        # Marked like initialize_logger's console handler, so it is not installed twice.
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s - %(message)s"))
+        handler.setLevel(logging.INFO)
+        setattr(handler, _CONSOLE_TAG, True)
         logger.addHandler(handler)
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)
@@ -126,6 +131,7 @@ def _presentation() -> Iterator[None]:
         finally:
             if handler is not None:
                 logger.removeHandler(handler)
+                logger.setLevel(level)
 
 
 def _dispatch(module: ModuleType, args: argparse.Namespace, prog: str) -> int:

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-__all__ = ["LOGGER_NAME", "console_handler", "initialize_logger"]
+__all__ = ["LOGGER_NAME", "initialize_logger"]
 
 LOGGER_NAME = "selene"
 _LEVELS = {0: logging.WARNING, 1: logging.INFO, 2: logging.DEBUG}
@@ -60,14 +60,9 @@ def initialize_logger(output_path: str | os.PathLike, verbosity: int = 2) -> log
         logger.addHandler(file_handler)
 
     if not any(getattr(h, _CONSOLE_TAG, False) for h in logger.handlers):
-        logger.addHandler(console_handler())
+        console = logging.StreamHandler(sys.stdout)
+        console.setFormatter(logging.Formatter("%(asctime)s - %(message)s"))
+        console.setLevel(logging.INFO)
+        setattr(console, _CONSOLE_TAG, True)
+        logger.addHandler(console)
     return logger
-
-
-def console_handler() -> logging.Handler:
-    """A stdout handler in the console format, marked so :func:`initialize_logger` reuses it."""
-    console = logging.StreamHandler(sys.stdout)
-    console.setFormatter(logging.Formatter("%(asctime)s - %(message)s"))
-    console.setLevel(logging.INFO)
-    setattr(console, _CONSOLE_TAG, True)
-    return console
