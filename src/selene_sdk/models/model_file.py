@@ -251,16 +251,29 @@ def check_class_args(spec: ModelSpec, model_configs: Mapping[str, Any]) -> None:
     try:
         sig.bind(**args)
     except TypeError as exc:
-        params = [p for p in sig.parameters if p != "self"]
-        unknown = [k for k in args if k not in sig.parameters]
-        hints = [
-            f"{k} -> {m[0]}" for k in unknown if (m := difflib.get_close_matches(k, params, 1))
+        params = sig.parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        unknown = [] if takes_any else [k for k in args if k not in params]
+        missing = [
+            name
+            for name, p in params.items()
+            if p.default is p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and name not in args
         ]
-        more = f" (did you mean {', '.join(hints)}?)" if hints else ""
+        parts = []
+        for key in unknown:
+            match = difflib.get_close_matches(key, missing, 1, 0.3) or (
+                missing if len(unknown) == len(missing) == 1 else []
+            )
+            hint = f" (did you mean {key} -> {match[0]}?)" if match else ""
+            parts.append(f"unknown argument {key!r}{hint}")
+        parts += [f"missing argument {name!r}" for name in missing]
+        detail = "; ".join(parts) if parts else str(exc)
         raise _err(
             model_configs,
             "class_args",
-            f"class_args do not fit {spec.cls.__name__}: {exc}{more}; its signature is "
+            f"class_args do not fit {spec.cls.__name__}: {detail}; its signature is "
             f"{signature_text(spec.cls)}",
         ) from None
 
