@@ -314,13 +314,16 @@ def test_evaluate_only_builds_model_untrained(write_config, model_file, features
     evaluate_model: !obj:{S}.FakeEvaluateModel {{
         features: [a, b, c],
         trained_model_path: {tmp_path / "w.pth"},
-        output_dir: {tmp_path / "ev"},
     }}
+    output_dir: {tmp_path / "ev"}
+    create_subdirectory: false
     """
     load_and_parse_configs_and_run(write_config(text))
     ev = calls("evaluate")[0][2]
     assert ev["trained_model_path"] == str(tmp_path / "w.pth")
     assert ev["output_dir"] == str(tmp_path / "ev")
+    # file samplers take no output_dir, so none is injected
+    assert calls("file_sampler")[0][2] == {"filepath": str(features_file)}
     assert isinstance(ev["criterion"], torch.nn.BCELoss)
     assert isinstance(ev["data_sampler"], standins.FakeFileSampler)
     assert [m for _, m, _ in standins.CALLS] == ["__init__", "__init__", "evaluate"]

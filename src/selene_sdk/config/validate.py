@@ -309,7 +309,7 @@ class _Checker:
         if "random_seed" in configs:
             train_model.add("deterministic")
         return {
-            "sampler": set(top_dir),
+            "sampler": set(),  # output_dir is optional for samplers
             "train_model": train_model | top_dir,
             "evaluate_model": {"model", "criterion", "data_sampler"}
             | top_dir

@@ -21,6 +21,7 @@ Values written in the file otherwise win over injected ones (``ObjProxy.bind``).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import warnings
@@ -70,9 +71,21 @@ def _mapping(configs: Mapping[str, Any], key: str) -> dict[str, Any]:
     return dict(value)
 
 
+def accepts(proxy: ObjProxy, name: str) -> bool:
+    """True if the proxy's callable takes keyword ``name`` (or ``**kwargs``, or is opaque)."""
+    try:
+        params = inspect.signature(proxy.callable).parameters
+    except (TypeError, ValueError):
+        return True
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
 def _set_output_dir(proxy: ObjProxy, output_dir: str | None) -> None:
-    """The top-level output directory wins over one written in the section."""
-    if output_dir is None:
+    """The top-level output directory wins over one written in the section.
+
+    Constructors without an ``output_dir`` parameter (e.g. the file samplers) get none.
+    """
+    if output_dir is None or not accepts(proxy, "output_dir"):
         return
     written = proxy.keywords.get("output_dir")
     if written is not None and os.path.abspath(str(written)) != os.path.abspath(output_dir):
