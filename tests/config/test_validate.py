@@ -375,3 +375,13 @@ def test_empty_and_non_mapping_documents(check):
 def test_missing_config_file(tmp_path):
     (problem,) = validate_path(tmp_path / "nope.yml")
     assert "configuration file not found" in problem.message
+
+
+def test_problems_in_unused_sections_are_warnings(check, model_file, features_file, tmp_path):
+    text = good_config(model_file, features_file, tmp_path).replace(
+        "ops: [train, evaluate]", "ops: [train]"
+    ) + (f"evaluate_model: !obj:{S}.FakeEvaluateModel {{trained_model_path: /no/file, bad: 1}}\n")
+    problems = check(text)
+    assert only(problems) == []
+    kinds = {p.kind for p in only(problems, "warning")}
+    assert {"unused", "unknown-key", "missing-file"} <= kinds

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from selene_sdk.config.documented import DOCUMENTED_SIGNATURES
@@ -91,6 +92,14 @@ def _line(container: Any, key: Any) -> int | None:
     return line_of(key) if line_of else getattr(container, "line", None)
 
 
+def _as_warning(problem: Problem) -> Problem:
+    if problem.severity == "warning":
+        return problem
+    return replace(
+        problem, severity="warning", message=problem.message + " (section not used by ops)"
+    )
+
+
 class _Checker:
     def __init__(self, configs: Any, source: str | None, lr: float | None):
         self.configs = configs
@@ -144,7 +153,11 @@ class _Checker:
         for key in _PROXY_SECTIONS:
             value = configs.get(key)
             if isinstance(value, ObjProxy):
+                start = len(self.problems)
                 self.check_proxy(value, key, injected.get(key, set()), key in used, ops)
+                if key not in used:
+                    # Problems in a section no op uses cannot break the run.
+                    self.problems[start:] = [_as_warning(p) for p in self.problems[start:]]
         if "analyze" in ops:
             self.check_analysis_sections()
         return self.problems
@@ -400,15 +413,7 @@ class _Checker:
     ) -> None:
         if proxy.callable is None and isinstance(proxy.problem, NotImplementedYetError):
             message = proxy.problem.bare_message
-            if used:
-                self.add(message, path, proxy.line, "not-implemented")
-            else:
-                self.warn(
-                    message + " (the section is not used by ops)",
-                    path,
-                    proxy.line,
-                    "not-implemented",
-                )
+            self.add(message, path, proxy.line, "not-implemented")
         accepted, required, defaults = self._signature(proxy)
         for key, value in proxy.keywords.items():
             line = proxy.line_of(key)
