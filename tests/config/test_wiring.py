@@ -349,3 +349,12 @@ def test_execute_rejects_unknown_op(write_config, model_file, features_file, tmp
     configs = load_path(write_config(train_config(model_file, features_file, tmp_path)))
     with pytest.raises(ConfigError, match="unknown operation"):
         execute(["trian"], configs, None)
+
+
+def test_execute_reports_missing_sections(write_config, model_file, features_file, tmp_path):
+    configs = dict(load_path(write_config(train_config(model_file, features_file, tmp_path))))
+    del configs["model"]
+    with pytest.raises(ConfigError, match="ops includes 'train' but the config has no `model`"):
+        execute(["train"], configs, None)
+    with pytest.raises(ConfigError, match="no `analyze_sequences`"):
+        execute(["analyze"], configs, None)

@@ -119,9 +119,16 @@ class _Run:
         self.sampler: Any = None
         self.trained_weights: str | None = None
 
-    def ensure_model(self) -> None:
+    def model_section(self, op: str) -> Any:
+        if "model" not in self.configs:
+            raise section_error(
+                self.configs, "ops", f"ops includes {op!r} but the config has no `model`"
+            )
+        return self.configs["model"]
+
+    def ensure_model(self, op: str) -> None:
         if self.model is None:
-            self.model, self.criterion = initialize_model(self.configs["model"], train=False)
+            self.model, self.criterion = initialize_model(self.model_section(op), train=False)
 
     def _after_training(self, proxy: ObjProxy) -> None:
         if self.trained_weights is not None:
@@ -140,7 +147,7 @@ class _Run:
         configs = self.configs
         proxy = _proxy(configs, "train_model", "train")
         self.model, self.criterion, optim_class, optim_kwargs = initialize_model(
-            configs["model"], train=True, lr=configs.get("lr")
+            self.model_section("train"), train=True, lr=configs.get("lr")
         )
         self.sampler = self._build_sampler("train")
         proxy.bind(
@@ -177,7 +184,7 @@ class _Run:
                 )
             return
         proxy = _proxy(configs, "evaluate_model", "evaluate")
-        self.ensure_model()
+        self.ensure_model("evaluate")
         sampler = self._build_sampler("evaluate")
         proxy.bind(model=self.model, criterion=self.criterion, data_sampler=sampler)
         _set_output_dir(proxy, self.output_dir)
@@ -189,7 +196,7 @@ class _Run:
     def analyze(self) -> None:
         configs = self.configs
         proxy = _proxy(configs, "analyze_sequences", "analyze")
-        self.ensure_model()
+        self.ensure_model("analyze")
         proxy.bind(model=self.model)
         self._after_training(proxy)
         analyzer = instantiate(proxy)
