@@ -1,16 +1,34 @@
-"""Model loading (checkpoints, state dicts), wrappers and reference architectures."""
+"""Model loading (checkpoints, state dicts, model files), wrappers and reference architectures."""
 
+from selene_sdk.models.danq import DanQ
+from selene_sdk.models.deeper_deepsea import DeeperDeepSEA
+from selene_sdk.models.deepsea import DeepSEA
+from selene_sdk.models.heartenn import HeartENN
 from selene_sdk.models.loading import (
     StateDictMismatchError,
     load_checkpoint,
     load_model_from_state_dict,
 )
+from selene_sdk.models.lua import _is_lua_trained_model
+from selene_sdk.models.model_file import (
+    BUILTIN_ARCHITECTURES,
+    initialize_model,
+    load_model_module,
+)
 from selene_sdk.models.wrappers import MultiModelWrapper, NonStrandSpecific
 
 __all__ = [
+    "BUILTIN_ARCHITECTURES",
+    "DanQ",
+    "DeepSEA",
+    "DeeperDeepSEA",
+    "HeartENN",
     "MultiModelWrapper",
     "NonStrandSpecific",
     "StateDictMismatchError",
+    "_is_lua_trained_model",
+    "initialize_model",
     "load_checkpoint",
     "load_model_from_state_dict",
+    "load_model_module",
 ]
