@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from selene_sdk.errors import SeleneWarning
+from selene_sdk.models.lua import _is_lua_trained_model
 
 __all__ = ["is_lua_model", "place_model", "resolve_device", "to_model_input"]
 
@@ -48,14 +49,8 @@ def place_model(model: nn.Module, use_cuda: bool = False, data_parallel: bool = 
 
 
 def is_lua_model(model: nn.Module) -> bool:
-    """Selene's "Lua-trained" test: the model (or its wrapped model) contains a Conv2d layer.
-
-    Such models take ``(B, 4, 1, L)`` inputs in prediction and evaluation.
-    """
-    cached = getattr(model, "from_lua", None)
-    if isinstance(cached, bool):
-        return cached
-    return any("Conv2d" in type(m).__name__ for m in model.modules())
+    """Selene's "Lua-trained" test (a Conv2d layer): such models take ``(B, 4, 1, L)``."""
+    return _is_lua_trained_model(model)
 
 
 def to_model_input(

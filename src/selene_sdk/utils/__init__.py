@@ -25,6 +25,11 @@ _LAZY: dict[str, str] = {
     "DeeperDeepSEA": "selene_sdk.models.deeper_deepsea",
     "get_indices_and_probabilities": "selene_sdk.sampling_weights",
     "_is_lua_trained_model": "selene_sdk.models.lua",
+    "PerformanceMetrics": "selene_sdk.metrics.performance",
+    "compute_score": "selene_sdk.metrics.performance",
+    "auc_u_test": "selene_sdk.metrics.performance",
+    "visualize_roc_curves": "selene_sdk.metrics.plots",
+    "visualize_precision_recall_curves": "selene_sdk.metrics.plots",
 }
 
 __all__ = ["load_features_list", *_LAZY]
