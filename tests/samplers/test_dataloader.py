@@ -80,6 +80,50 @@ def test_sampler_dataloader_uses_the_sampler_mode(sampler):
     )
 
 
+def test_sampler_dataloader_extensions(sampler, world, tmp_path):
+    loader = SamplerDataLoader(
+        sampler,
+        num_workers=2,
+        batch_size=4,
+        seed=None,
+        mode="test",
+        start_step=5,
+        return_coordinates=True,
+    )
+    iterator = iter(loader)
+    for step in (5, 6):
+        seqs, targets, coords = next(iterator)
+        expected = sampler.sample_for_step(step, 4, "test", return_coordinates=True)
+        np.testing.assert_array_equal(seqs.numpy(), expected[0])
+        np.testing.assert_array_equal(targets.numpy(), expected[1])
+        assert list(coords[0]) == list(expected[2][0])
+        np.testing.assert_array_equal(coords[1], expected[2][1])  # numpy, as drawn
+    del iterator
+
+
+def test_sampler_dataloader_over_a_mat_file_sampler(tmp_path):
+    import scipy.io
+
+    from selene_sdk.samplers.file_samplers import MatFileSampler
+
+    seqs = np.eye(4, dtype=np.uint8)[np.random.default_rng(0).integers(0, 4, (10, 6))]
+    scipy.io.savemat(tmp_path / "d.mat", {"x": seqs.transpose(0, 2, 1), "y": np.eye(10)})
+    mat = MatFileSampler(tmp_path / "d.mat", "x", "y", random_seed=2)
+    got = [b for _, b in zip(range(3), SamplerDataLoader(mat, num_workers=0, batch_size=4))]
+    for step, (x, y) in enumerate(got):
+        expected = mat.sample_for_step(step, 4, seed=436)
+        np.testing.assert_array_equal(x.numpy(), expected[0])
+        np.testing.assert_array_equal(y.numpy(), expected[1])
+
+
+def test_code_batches_encode_to_the_same_samples(sampler, world, tmp_path):
+    batch = sampler.sample_codes_for_step(2, 6, "validate", return_coordinates=True)
+    assert batch.codes.dtype == np.uint8 and batch.codes.shape == (6, 100)
+    expected = sampler.sample_for_step(2, 6, "validate", return_coordinates=True)
+    np.testing.assert_array_equal(batch.sequences(), expected[0])
+    np.testing.assert_array_equal(batch.targets, expected[1])
+
+
 def test_sampler_dataset_single_items_and_lists(sampler):
     dataset = _SamplerDataset(sampler)
     seq, target = dataset[5]

@@ -32,6 +32,7 @@ from torch.utils.data import Sampler as IndexSampler
 
 from selene_sdk.errors import InputFormatError, require_file
 from selene_sdk.samplers._arrays import take_rows
+from selene_sdk.samplers._codes import CodeBatch
 
 __all__ = [
     "H5DataLoader",
@@ -78,6 +79,12 @@ def unpackbits_targets(targets: np.ndarray, t_len: int) -> np.ndarray:
 
 
 # -- samplers in workers ------------------------------------------------------------------------
+def _squeeze(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_squeeze(v) for v in value)
+    return value[0]
+
+
 class _SamplerDataset(Dataset):
     """A map-style view of a sampler: item ``k`` is a deterministic draw keyed by ``k``.
 
@@ -92,42 +99,69 @@ class _SamplerDataset(Dataset):
         index ``k`` gives the whole batch ``sample_for_step(k, batch_size)``.
     seed
         Overrides the sampler's seed (None: the sampler's own).
+    mode
+        The partition to draw from (None: the sampler's current mode when the item is drawn,
+        i.e. when the DataLoader started its workers).
+    compact
+        Return :class:`~selene_sdk.samplers._codes.CodeBatch` items (uint8 codes) where the
+        sampler can, for cheap transfer out of worker processes.
+    return_coordinates
+        Also return the windows' coordinates.
 
-    The sampler's current ``mode`` (at the time the DataLoader starts its workers) selects the
-    partition. ``len()`` is ``sys.maxsize``: the stream is endless.
+    ``len()`` is ``sys.maxsize``: the stream is endless.
     """
 
-    def __init__(self, sampler: Any, batch_size: int | None = None, seed: int | None = None):
+    def __init__(
+        self,
+        sampler: Any,
+        batch_size: int | None = None,
+        seed: int | None = None,
+        *,
+        mode: str | None = None,
+        compact: bool = False,
+        return_coordinates: bool = False,
+    ):
         self.sampler = sampler
         self.batch_size = batch_size
         self.seed = seed
+        self.mode = mode
+        self.compact = compact
+        self.return_coordinates = return_coordinates
 
     def __len__(self) -> int:
         return sys.maxsize
 
-    def _draw(self, step: int, count: int) -> tuple[np.ndarray, ...]:
+    def _draw(self, step: int, count: int) -> Any:
         sampler = self.sampler
         if not hasattr(sampler, "sample_for_step"):
             return tuple(sampler.sample(count))
-        kwargs: dict[str, Any] = {}
-        mode = getattr(sampler, "mode", None)
+        kwargs: dict[str, Any] = {"return_coordinates": self.return_coordinates}
+        mode = self.mode or getattr(sampler, "mode", None)
         if mode is not None:
             kwargs["mode"] = mode
         if self.seed is not None:
             kwargs["seed"] = self.seed
+        if self.compact and hasattr(sampler, "sample_codes_for_step"):
+            try:
+                return sampler.sample_codes_for_step(step, count, **kwargs)
+            except NotImplementedError:
+                pass
         return tuple(sampler.sample_for_step(step, count, **kwargs))
 
-    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+    def __getitem__(self, index: Any) -> Any:
         if isinstance(index, Sequence | np.ndarray | torch.Tensor):
             count = len(index)
             return self._draw(int(index[0]) // max(count, 1), count)
         if self.batch_size is not None:
             return self._draw(int(index), self.batch_size)
-        return tuple(x[0] for x in self._draw(int(index), 1))
+        item = self._draw(int(index), 1)
+        if isinstance(item, CodeBatch):
+            item = item.as_sample()
+        return _squeeze(item)
 
 
 class _Steps(IndexSampler[int]):
-    """The endless index stream 0, 1, 2, ... (one index per batch)."""
+    """The endless index stream start, start + 1, ... (one index per batch)."""
 
     def __init__(self, start: int = 0):
         self.start = int(start)
@@ -139,13 +173,35 @@ class _Steps(IndexSampler[int]):
         return sys.maxsize
 
 
+def _keep(item: Any) -> Any:
+    """Worker-side collate: ship items as they are (numpy pickles; see ``_as_tensors``)."""
+    return item
+
+
+def _tensor(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return torch.from_numpy(value)
+    return value
+
+
+def _as_tensors(item: Any) -> tuple[Any, ...]:
+    """Main-process side: expand code batches and turn arrays into tensors."""
+    if isinstance(item, CodeBatch):
+        item = item.as_sample()
+    return tuple(_tensor(v) for v in item)
+
+
 class SamplerDataLoader(DataLoader):
     """Draws a sampler's batches in ``num_workers`` worker processes.
 
-    Batch ``k`` is ``sampler.sample_for_step(k, batch_size, mode=sampler.mode, seed=seed)``:
+    Batch ``k`` is ``sampler.sample_for_step(start_step + k, batch_size, mode, seed=seed)``:
     workers draw distinct, deterministic batches and the loader yields them in order, the
     same stream for any number of workers. Each item is ``(sequences (B, L, N), targets (B,
-    F))`` as float32 tensors. The loader is endless.
+    F))`` as float32 tensors (plus the coordinates with ``return_coordinates``). The loader
+    is endless.
+
+    Workers send online and BED samples as uint8 codes, 16x less data than float32
+    encodings, and the one-hot encoding is done on arrival.
 
     Parameters
     ----------
@@ -156,25 +212,48 @@ class SamplerDataLoader(DataLoader):
     batch_size
         Samples per batch.
     seed
-        Seed of the drawn stream (used instead of the sampler's seed, as Selene's loader
-        reseeded its workers).
-
-    Notes
-    -----
-    Samples drawn in workers are not recorded by ``save_datasets``; draw with
-    ``sample_for_step(..., return_coordinates=True)`` and ``add_to_saved_dataset`` for that.
+        Seed of the drawn stream, used instead of the sampler's (Selene's loader reseeded its
+        workers); None keeps the sampler's own seed.
+    mode
+        Extension: draw this mode's partition (default: the sampler's current mode).
+    start_step
+        Extension: the first batch is step ``start_step`` (resuming a run).
+    return_coordinates
+        Extension: also yield ``(chroms, starts, ends, strands)`` of each batch, e.g. to
+        record it with the sampler's ``add_to_saved_dataset`` in the main process.
     """
 
-    def __init__(self, sampler: Any, num_workers: int = 1, batch_size: int = 1, seed: int = 436):
+    def __init__(
+        self,
+        sampler: Any,
+        num_workers: int = 1,
+        batch_size: int = 1,
+        seed: int | None = 436,
+        *,
+        mode: str | None = None,
+        start_step: int = 0,
+        return_coordinates: bool = False,
+    ):
         self.samples_per_batch = int(batch_size)
         self.seed = seed
-        super().__init__(
-            _SamplerDataset(sampler, batch_size=int(batch_size), seed=seed),
-            batch_size=None,
-            sampler=_Steps(),
-            num_workers=int(num_workers),
-            pin_memory=torch.cuda.is_available(),
+        dataset = _SamplerDataset(
+            sampler,
+            batch_size=int(batch_size),
+            seed=seed,
+            mode=mode,
+            compact=True,
+            return_coordinates=return_coordinates,
         )
+        super().__init__(
+            dataset,
+            batch_size=None,
+            sampler=_Steps(start_step),
+            num_workers=int(num_workers),
+            collate_fn=_keep,
+        )
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return map(_as_tensors, super().__iter__())
 
 
 # -- HDF5 ---------------------------------------------------------------------------------------

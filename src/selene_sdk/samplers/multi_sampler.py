@@ -179,6 +179,25 @@ class MultiSampler(Sampler):
             step, batch_size, mode=part_mode, return_coordinates=return_coordinates, seed=seed
         )
 
+    def sample_codes_for_step(
+        self,
+        step: int,
+        batch_size: int,
+        mode: str = "train",
+        return_coordinates: bool = False,
+        *,
+        seed: int | None = None,
+    ) -> Any:
+        """:meth:`sample_for_step` as a ``CodeBatch`` (``NotImplementedError`` where the
+        partition cannot give codes)."""
+        part = self._partitions[self._check_mode(mode)]
+        if _is_dataloader(part) or not hasattr(part, "sample_codes_for_step"):
+            raise NotImplementedError(f"the {mode!r} partition cannot return code batches")
+        part_mode = part.mode if isinstance(part, Sampler) else mode
+        return part.sample_codes_for_step(
+            step, batch_size, mode=part_mode, return_coordinates=return_coordinates, seed=seed
+        )
+
     def add_to_saved_dataset(
         self, mode: str, coordinates: Sequence[np.ndarray], targets: np.ndarray | None
     ) -> None:

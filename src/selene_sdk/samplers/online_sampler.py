@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from selene_sdk.samplers._codes import CodeBatch
 from selene_sdk.samplers._geometry import WindowGeometry
 from selene_sdk.samplers._partition import Holdouts, PositionPool, parse_holdouts
 from selene_sdk.samplers._rng import MODE_IDS, check_seed, generator_for
@@ -188,8 +189,13 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
         positions: np.ndarray,
         strands: np.ndarray,
         rejected: dict[str, int],
+        need: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Filter candidates -> ``(accepted row numbers, their codes, their targets or None)``."""
+        """Filter candidates -> ``(accepted row numbers, their codes, their targets or None)``.
+
+        Only about ``need`` candidates (plus a margin for the unknown-base filter) are read
+        and checked for unknown bases; later candidates are dropped unread.
+        """
         genome = self.reference_sequence
         length = self.sequence_length
         starts = self._geometry.window_starts(positions)
@@ -203,6 +209,10 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
             positive = targets.any(axis=1)
             rejected["no positive target"] += int((~positive).sum())
             rows, targets = rows[positive], targets[positive]
+        keep = need + need // 8 + 2
+        if len(rows) > keep:
+            rows = rows[:keep]
+            targets = None if targets is None else targets[:keep]
         if len(rows) == 0:
             return rows, np.zeros((0, length), dtype=np.uint8), targets
         codes = genome.get_codes_batch(chroms[rows], starts[rows], length, strands[rows])
@@ -231,10 +241,14 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
         while draw.n < batch_size:
             need = batch_size - draw.n
             rate = (draw.n + 1) / (drawn + 1)
-            size = need if drawn == 0 else int(min(self._max_round, need / max(rate, 1e-3) + 8))
+            # A few spare candidates in the first round usually avoid a second round.
+            if drawn == 0:
+                size = need + need // 4 + 4
+            else:
+                size = int(min(self._max_round, need / max(rate, 1e-3) + 8))
             chroms, positions = pool.draw(rng, size)
             strands = _STRANDS[rng.integers(0, 2, size)]
-            rows, codes, targets = self._screen(chroms, positions, strands, rejected)
+            rows, codes, targets = self._screen(chroms, positions, strands, rejected, need)
             drawn += size
             if len(rows) == 0:
                 streak += size
@@ -260,6 +274,41 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
         return draw
 
     # -- the step-keyed contract --------------------------------------------------------------
+    def sample_codes_for_step(
+        self,
+        step: int,
+        batch_size: int,
+        mode: str = "train",
+        return_coordinates: bool = False,
+        *,
+        seed: int | None = None,
+    ) -> CodeBatch:
+        """:meth:`sample_for_step` with the sequences left as uint8 ASCII codes ``(B, L)``.
+
+        ``CodeBatch.sequences()`` encodes them; ``CodeBatch.as_sample()`` gives exactly what
+        :meth:`sample_for_step` returns. Ship code batches out of worker processes: they are
+        16x smaller than float32 encodings.
+        """
+        mode = self._check_mode(mode)
+        batch_size = check_batch_size(batch_size)
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError(f"step must be a non-negative integer, got {step!r}")
+        key_seed = self.seed if seed is None else check_seed(seed)
+        rng = generator_for(key_seed, MODE_IDS[mode], int(step))
+        draw = self._draw(rng, mode, batch_size)
+        codes = np.concatenate(draw.codes)
+        targets = np.concatenate(draw.targets).astype(np.float32, copy=False)
+        coordinates = None
+        if return_coordinates:
+            starts = np.concatenate(draw.starts)
+            coordinates = (
+                np.concatenate(draw.chroms).astype(object),
+                starts,
+                starts + self.sequence_length,
+                np.concatenate(draw.strands).astype(object),
+            )
+        return CodeBatch(codes, targets, self.reference_sequence.ALPHABET, coordinates)
+
     def sample_for_step(
         self,
         step: int,
@@ -291,26 +340,9 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
             ``(sequences float32 (B, L, 4), targets float32 (B, F))``, plus the coordinates
             when asked. ``-`` strand windows are reverse-complemented.
         """
-        mode = self._check_mode(mode)
-        batch_size = check_batch_size(batch_size)
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ValueError(f"step must be a non-negative integer, got {step!r}")
-        key_seed = self.seed if seed is None else check_seed(seed)
-        rng = generator_for(key_seed, MODE_IDS[mode], int(step))
-        draw = self._draw(rng, mode, batch_size)
-        codes = np.concatenate(draw.codes)
-        sequences = self.reference_sequence.ALPHABET.encode(codes)
-        targets = np.concatenate(draw.targets).astype(np.float32, copy=False)
-        if not return_coordinates:
-            return sequences, targets
-        starts = np.concatenate(draw.starts)
-        coordinates = (
-            np.concatenate(draw.chroms).astype(object),
-            starts,
-            starts + self.sequence_length,
-            np.concatenate(draw.strands).astype(object),
-        )
-        return sequences, targets, coordinates
+        return self.sample_codes_for_step(
+            step, batch_size, mode, return_coordinates, seed=seed
+        ).as_sample()
 
     # -- Selene's interface -------------------------------------------------------------------
     def sample(self, batch_size: int = 1, mode: str | None = None) -> tuple[np.ndarray, np.ndarray]:

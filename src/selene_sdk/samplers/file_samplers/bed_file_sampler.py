@@ -10,6 +10,7 @@ import numpy as np
 
 from selene_sdk.errors import InputFormatError, SeleneWarning
 from selene_sdk.io.bed import BedTable, read_bed
+from selene_sdk.samplers._codes import CodeBatch
 from selene_sdk.samplers._rng import EpochOrder, check_seed
 from selene_sdk.samplers.file_samplers.file_sampler import FileSampler, _positive
 
@@ -189,12 +190,36 @@ class BedFileSampler(FileSampler):
         """Number of usable lines."""
         return len(self._starts)
 
-    def _read(self, rows: np.ndarray, with_targets: bool) -> tuple[np.ndarray, np.ndarray | None]:
-        sequences = self.reference_sequence.get_encodings_batch(
-            self._chroms[rows], self._starts[rows], self._ends[rows], self._strand_values[rows]
+    def sample_codes_for_step(
+        self,
+        step: int,
+        batch_size: int,
+        mode: str = "train",
+        return_coordinates: bool = False,
+        *,
+        seed: int | None = None,
+    ) -> CodeBatch:
+        """:meth:`sample_for_step` with the sequences left as uint8 codes (see ``CodeBatch``)."""
+        del mode
+        rows = self._rows_for_step(step, batch_size, seed)
+        coordinates = self._coordinates(rows) if return_coordinates else None
+        return CodeBatch(
+            self._codes(rows), self._targets(rows), self.reference_sequence.ALPHABET, coordinates
         )
-        if not with_targets:
-            return sequences, None
+
+    def _codes(self, rows: np.ndarray) -> np.ndarray:
+        return self.reference_sequence.get_codes_batch(
+            self._chroms[rows],
+            self._starts[rows],
+            int(self._ends[0] - self._starts[0]),
+            self._strand_values[rows],
+        )
+
+    def _read(self, rows: np.ndarray, with_targets: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        sequences = self.reference_sequence.ALPHABET.encode(self._codes(rows))
+        return sequences, (self._targets(rows) if with_targets else None)
+
+    def _targets(self, rows: np.ndarray) -> np.ndarray:
         targets = np.zeros((len(rows), self.n_features), dtype=np.float32)
         first = self._indptr[rows]
         counts = self._indptr[rows + 1] - first
@@ -203,7 +228,7 @@ class BedFileSampler(FileSampler):
             owner = np.repeat(np.arange(len(rows)), counts)
             within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
             targets[owner, self._indices[np.repeat(first, counts) + within]] = 1.0
-        return sequences, targets
+        return targets
 
     def _coordinates(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         return (

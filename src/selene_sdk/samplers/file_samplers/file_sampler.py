@@ -101,15 +101,18 @@ class FileSampler(metaclass=abc.ABCMeta):
             the sampler has them and ``return_coordinates`` is set).
         """
         del mode
-        batch_size = _positive(batch_size, "batch_size")
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ValueError(f"step must be a non-negative integer, got {step!r}")
-        self._require_targets()
-        rows = self._order.rows(int(step) * batch_size, batch_size, seed)
+        rows = self._rows_for_step(step, batch_size, seed)
         sequences, targets = self._read(rows, True)
         if return_coordinates:
             return sequences, targets, self._coordinates(rows)
         return sequences, targets
+
+    def _rows_for_step(self, step: int, batch_size: int, seed: int | None) -> np.ndarray:
+        batch_size = _positive(batch_size, "batch_size")
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError(f"step must be a non-negative integer, got {step!r}")
+        self._require_targets()
+        return self._order.rows(int(step) * batch_size, batch_size, seed)
 
     def _batches(self, batch_size: int, n_samples: int | None, with_targets: bool):
         batch_size = _positive(batch_size, "batch_size")
