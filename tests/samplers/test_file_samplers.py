@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import h5py
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import scipy.io
+from hypothesis import given, settings
 
 from selene_sdk.errors import InputFormatError
 from selene_sdk.samplers.file_samplers import BedFileSampler, MatFileSampler
@@ -206,3 +209,48 @@ def test_mat_bad_axes_and_shapes(tmp_path):
     not_mat.write_text("hello")
     with pytest.raises(InputFormatError, match="not a MATLAB"):
         MatFileSampler(not_mat, "x")
+
+
+# -- saved-dataset lines <-> BedFileSampler (property test) -------------------------------------
+@pytest.fixture(scope="module")
+def small_genome(tmp_path_factory):
+    from selene_sdk.sequences import Genome
+    from tests.samplers.helpers import random_sequence, write_fasta
+
+    rng = np.random.default_rng(5)
+    path = tmp_path_factory.mktemp("g") / "g.fa"
+    return Genome(write_fasta(path, {"chr1": random_sequence(rng, 500), "chr2": "ACGT" * 50}))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    targets=hnp.arrays(
+        np.float32,
+        st.tuples(st.integers(1, 12), st.integers(1, 9)),
+        elements=st.sampled_from([0.0, 1.0]),
+    ),
+    data=st.data(),
+)
+def test_saved_lines_round_trip_through_bed_file_sampler(
+    small_genome, tmp_path_factory, targets, data
+):
+    from selene_sdk.samplers._saved_dataset import format_lines
+
+    n = len(targets)
+    chroms = np.array(
+        data.draw(st.lists(st.sampled_from(["chr1", "chr2"]), min_size=n, max_size=n)), dtype=object
+    )
+    starts = np.array(data.draw(st.lists(st.integers(0, 150), min_size=n, max_size=n)))
+    strands = np.array(
+        data.draw(st.lists(st.sampled_from("+-"), min_size=n, max_size=n)), dtype=object
+    )
+    path = tmp_path_factory.mktemp("b") / "d.bed"
+    path.write_text("".join(format_lines((chroms, starts, starts + 20, strands), targets)))
+    sampler = BedFileSampler(path, small_genome, n, targets_avail=True, n_features=targets.shape[1])
+    seqs, got = sampler.get_data_and_targets(n)[0][0]
+    np.testing.assert_array_equal(got, targets)
+    for i in range(n):
+        expected = small_genome.get_encoding_from_coords(
+            chroms[i], starts[i], starts[i] + 20, strands[i]
+        )
+        np.testing.assert_array_equal(seqs[i], expected)
