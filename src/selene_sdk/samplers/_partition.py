@@ -14,6 +14,8 @@ from selene_sdk.samplers._rng import TAG_PARTITION, generator_for
 __all__ = [
     "Holdouts",
     "PositionPool",
+    "assign_by_chromosome",
+    "check_holdout_chroms",
     "get_indices_and_probabilities",
     "parse_holdouts",
     "split_by_proportion",
