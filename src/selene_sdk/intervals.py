@@ -78,6 +78,15 @@ class _ChromIndex:
         lengths = ends - starts
         self.cum = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
+    @classmethod
+    def from_keys(cls, starts: np.ndarray, ends: np.ndarray) -> _ChromIndex:
+        """An index over intervals already placed on a number line (sorted, disjoint)."""
+        line = cls.__new__(cls)
+        line.span = np.int64(0)
+        line.starts, line.ends = starts, ends
+        line.cum = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
+        return line
+
     def covered_before(self, keys: np.ndarray) -> np.ndarray:
         """Bases covered (within the key's group) strictly before each key."""
         k = np.searchsorted(self.starts, keys, side="right")
@@ -118,6 +127,8 @@ class CoverageIndex:
         )
         self.n_groups = int(n_groups)
         self._chroms: dict[str, _ChromIndex] = {}
+        self._bases: dict[str, tuple[int, int]] = {}
+        self._line: _ChromIndex | None = None
         if len(starts) == 0:
             return
         inverse, names = factorize_strings(chroms)
@@ -128,6 +139,20 @@ class CoverageIndex:
             s, e, g = merge_intervals(starts[idx], ends[idx], groups[idx])
             span = int(e.max()) + 2 if len(e) else 2
             self._chroms[str(name)] = _ChromIndex(s, e, g, span)
+        self._line = self._join()
+
+    def _join(self) -> _ChromIndex:
+        """All chromosomes on one number line, one after the other (chromosome ``c`` from
+        ``base_c``), so that a batch spanning many chromosomes takes two ``searchsorted``
+        calls in all instead of two per chromosome."""
+        base = 0
+        starts, ends = [], []
+        for name, index in self._chroms.items():
+            self._bases[name] = (base, int(index.span))
+            starts.append(index.starts + base)
+            ends.append(index.ends + base)
+            base += self.n_groups * int(index.span)
+        return _ChromIndex.from_keys(np.concatenate(starts), np.concatenate(ends))
 
     @property
     def chroms(self) -> list[str]:
@@ -147,34 +172,27 @@ class CoverageIndex:
         """
         starts = np.atleast_1d(np.asarray(starts, dtype=np.int64))
         ends = np.atleast_1d(np.asarray(ends, dtype=np.int64))
-        out = np.zeros((len(starts), self.n_groups), dtype=np.int64)
+        n = len(starts)
+        if self._line is None or n == 0:
+            return np.zeros((n, self.n_groups), dtype=np.int64)
         if isinstance(chroms, str):
-            self._fill(out, slice(None), chroms, starts, ends)
-            return out
-        chroms = np.asarray(chroms, dtype=object)
-        if len(chroms) != len(starts):
-            raise ValueError("chroms, starts and ends must have the same length")
-        inverse, uniq = factorize_strings(chroms)
-        if len(uniq) == 1:
-            self._fill(out, slice(None), str(uniq[0]), starts, ends)
-            return out
-        for i, name in enumerate(uniq):
-            rows = np.nonzero(inverse == i)[0]
-            self._fill(out, rows, str(name), starts[rows], ends[rows])
-        return out
-
-    def _fill(self, out, rows, chrom: str, starts: np.ndarray, ends: np.ndarray) -> None:
-        index = self._chroms.get(chrom)
-        if index is None:
-            return
+            base, span = self._bases.get(chroms, (-1, 1))
+            bases, spans = np.full(n, base, dtype=np.int64), np.full(n, span, dtype=np.int64)
+        else:
+            chroms = np.asarray(chroms, dtype=object)
+            if len(chroms) != n:
+                raise ValueError("chroms, starts and ends must have the same length")
+            inverse, uniq = factorize_strings(chroms)
+            table = np.array([self._bases.get(u, (-1, 1)) for u in uniq], dtype=np.int64)
+            bases, spans = table[inverse, 0], table[inverse, 1]
         # Clip into [0, span) so keys never spill into a neighbouring group's range.
-        s = np.clip(starts, 0, index.span - 1)
-        e = np.clip(ends, 0, index.span - 1)
-        offsets = np.arange(self.n_groups, dtype=np.int64) * index.span
-        keys_s = s[:, None] + offsets[None, :]
-        keys_e = e[:, None] + offsets[None, :]
-        cov = index.covered_before(keys_e) - index.covered_before(keys_s)
-        out[rows] = np.maximum(cov, 0)
+        s = np.clip(starts, 0, spans - 1)[:, None]
+        e = np.clip(ends, 0, spans - 1)[:, None]
+        origin = bases[:, None] + np.arange(self.n_groups, dtype=np.int64)[None, :] * spans[:, None]
+        line = self._line
+        out = np.maximum(line.covered_before(origin + e) - line.covered_before(origin + s), 0)
+        out[bases < 0] = 0  # unknown chromosomes cover nothing
+        return out
 
     def overlaps(
         self, chroms: Sequence[str] | str, starts: np.ndarray, ends: np.ndarray
