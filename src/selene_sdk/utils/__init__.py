@@ -23,7 +23,7 @@ _LAZY: dict[str, str] = {
     "NonStrandSpecific": "selene_sdk.models.wrappers",
     "MultiModelWrapper": "selene_sdk.models.wrappers",
     "DeeperDeepSEA": "selene_sdk.models.deeper_deepsea",
-    "get_indices_and_probabilities": "selene_sdk.sampling_weights",
+    "get_indices_and_probabilities": "selene_sdk.samplers._partition",
     "_is_lua_trained_model": "selene_sdk.models.lua",
     "PerformanceMetrics": "selene_sdk.metrics.performance",
     "compute_score": "selene_sdk.metrics.performance",
