@@ -1,0 +1,179 @@
+"""Training and evaluation speed through the CLI, next to the model-only ceilings.
+
+* Training: steps/s of ``python -m selene_sdk`` on a train config (DeepSEA, batch 64,
+  1000 bp windows, 200 bp bins, 50 features, RandomPositionsSampler, 2 data workers), read
+  from the log's steady-state report, against the **ceiling**: the same model's
+  forward + backward + optimizer step on random tensors already in memory, same threads.
+* Evaluation: samples/s of ``EvaluateModel.evaluate`` (from its log) against the
+  forward-only ceiling (``torch.inference_mode``, same batch size and threads).
+
+Targets: >= 0.90 of each ceiling. Run:
+``.venv/bin/python benchmarks/bench_train.py [--steps 60] [--threads 2] [--workdir DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_samplers import make_data  # noqa: E402  (same generated 54 Mb genome)
+
+BATCH, LENGTH, N_FEATURES = 64, 1000, 50
+
+
+def ceiling_train(threads: int, steps: int) -> float:
+    from selene_sdk.models.deepsea import DeepSEA, criterion, get_optimizer
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = DeepSEA(LENGTH, N_FEATURES)
+    loss_fn = criterion()
+    opt_class, kwargs = get_optimizer(0.01)
+    optimizer = opt_class(model.parameters(), **kwargs)
+    x = torch.rand(BATCH, 4, LENGTH)
+    y = (torch.rand(BATCH, N_FEATURES) < 0.1).float()
+    model.train()
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return steps / (time.perf_counter() - t0)
+
+
+def ceiling_forward(threads: int, batches: int) -> float:
+    from selene_sdk.models.deepsea import DeepSEA
+
+    torch.set_num_threads(threads)
+    model = DeepSEA(LENGTH, N_FEATURES).eval()
+    x = torch.rand(BATCH, 4, LENGTH)
+    with torch.inference_mode():
+        for _ in range(3):
+            model(x)
+        t0 = time.perf_counter()
+        for _ in range(batches):
+            model(x)
+    return batches * BATCH / (time.perf_counter() - t0)
+
+
+TRAIN_CONFIG = """
+ops: [train]
+model:
+  class: DeepSEA
+  class_args: {{sequence_length: {length}, n_genomic_features: {n_features}}}
+sampler: !obj:selene_sdk.samplers.RandomPositionsSampler
+  reference_sequence: !obj:selene_sdk.sequences.Genome {{input_path: {fasta}}}
+  target_path: {targets}
+  features: !obj:selene_sdk.utils.load_features_list {{input_path: {features}}}
+  sequence_length: {length}
+  center_bin_to_predict: 200
+train_model: !obj:selene_sdk.TrainModel
+  batch_size: {batch}
+  max_steps: {max_steps}
+  report_stats_every_n_steps: {report}
+  n_validation_samples: 128
+  cpu_n_threads: {threads}
+  n_data_workers: 2
+lr: 0.01
+output_dir: {out}
+create_subdirectory: False
+"""
+
+EVALUATE_CONFIG = """
+ops: [evaluate]
+model:
+  class: DeepSEA
+  class_args: {{sequence_length: {length}, n_genomic_features: {n_features}}}
+sampler: !obj:selene_sdk.samplers.RandomPositionsSampler
+  reference_sequence: !obj:selene_sdk.sequences.Genome {{input_path: {fasta}}}
+  target_path: {targets}
+  features: !obj:selene_sdk.utils.load_features_list {{input_path: {features}}}
+  sequence_length: {length}
+  center_bin_to_predict: 200
+  mode: test
+evaluate_model: !obj:selene_sdk.EvaluateModel
+  features: !obj:selene_sdk.utils.load_features_list {{input_path: {features}}}
+  trained_model_path: {weights}
+  batch_size: {batch}
+  n_test_samples: {n_test}
+output_dir: {out}
+create_subdirectory: False
+"""
+
+
+def run_cli(config_text: str, path: Path) -> None:
+    from selene_sdk.cli import legacy_main
+
+    path.write_text(textwrap.dedent(config_text))
+    if legacy_main([str(path)]) != 0:
+        raise SystemExit(f"the CLI run of {path} failed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=60, help="steady-state steps timed")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--n-test", type=int, default=3200)
+    parser.add_argument("--workdir", default=None)
+    args = parser.parse_args()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_train_"))
+    os.environ.setdefault("SELENE_SDK_CACHE_DIR", str(workdir / "cache"))
+    data = make_data(workdir / "data")
+    fields = dict(
+        length=LENGTH, n_features=N_FEATURES, fasta=data["fasta"], targets=data["targets"],
+        features=data["features"], batch=BATCH, threads=args.threads,
+    )
+
+    print(f"model-only training ceiling ({args.threads} threads) ...", flush=True)
+    train_ceiling = ceiling_train(args.threads, max(10, args.steps // 3))
+    out = workdir / "train"
+    # Two reports: the first includes warm-up, the second is steady state.
+    run_cli(
+        TRAIN_CONFIG.format(max_steps=2 * args.steps, report=args.steps, out=out, **fields),
+        workdir / "train.yml",
+    )
+    log = (out / "selene_sdk.train_model.log").read_text()
+    rates = [float(x) for x in re.findall(r"train loss [0-9.]+, ([0-9.]+) steps/s", log)]
+    train_rate = rates[-1]
+
+    print("forward-only ceiling ...", flush=True)
+    forward_ceiling = ceiling_forward(args.threads, max(10, args.n_test // BATCH // 2))
+    eval_out = workdir / "evaluate"
+    run_cli(
+        EVALUATE_CONFIG.format(
+            weights=out / "best_model.pth.tar", n_test=args.n_test, out=eval_out, **fields
+        ),
+        workdir / "evaluate.yml",
+    )
+    eval_log = (eval_out / "selene_sdk.evaluate_model.log").read_text()
+    eval_rate = float(re.findall(r"([0-9.]+) samples/s", eval_log)[-1])
+
+    print()
+    print(f"DeepSEA, batch {BATCH}, {LENGTH} bp, {N_FEATURES} features, "
+          f"{args.threads} torch threads, 2 data workers")
+    print(f"  training through the CLI: {train_rate:7.2f} steps/s   ceiling "
+          f"{train_ceiling:7.2f} steps/s   ratio {train_rate / train_ceiling:.2f}  "
+          "(target >= 0.90)")
+    print(f"  evaluation:               {eval_rate:7.0f} samples/s ceiling "
+          f"{forward_ceiling:7.0f} samples/s ratio {eval_rate / forward_ceiling:.2f}  "
+          "(target >= 0.90)")
+
+
+if __name__ == "__main__":
+    main()
