@@ -146,6 +146,18 @@ class ModelRunner:
         """``(B, L)`` uint8 codes -> ``(B, N, L)`` float32 model input."""
         return self.alphabet.encode_channels_first(codes)
 
+    def encode_patched(
+        self, base_x: np.ndarray, base_codes: np.ndarray, codes: np.ndarray
+    ) -> np.ndarray:
+        """Encoding of ``codes`` from the encoding ``base_x`` of similar ``base_codes``:
+        a copy with only the differing positions re-encoded (alternative alleles differ
+        from their reference windows in a few positions)."""
+        out = base_x.copy()
+        rows, cols = np.nonzero(base_codes != codes)
+        if len(rows):
+            out[rows, :, cols] = self.alphabet.onehot_table[codes[rows, cols]]
+        return out
+
     def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
         """Forward pass on ``(B, N, L)`` inputs -> float32 numpy ``(B, F)``."""
         tensor = torch.as_tensor(x, dtype=torch.float32)

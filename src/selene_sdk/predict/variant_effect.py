@@ -260,7 +260,7 @@ class _VariantStream:
             self.length,
         )
         work.ref_x = self.runner.encode(codes.ref)
-        work.alt_x = self.runner.encode(codes.alt)
+        work.alt_x = self.runner.encode_patched(work.ref_x, codes.ref, codes.alt)
         work.ref_match = codes.ref_match
         work.contains_unk = codes.contains_unk
         strands = ["-" if s == "-" else "+" for s in rows.strands]
