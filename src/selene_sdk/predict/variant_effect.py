@@ -158,8 +158,8 @@ class _VariantStream:
         self.match = ChromMatcher(genome.get_chrs())
         self.lengths = genome.len_chrs
 
-    def _reject(self, na: list[tuple[int, str]], rec: VcfRecord, reason: str) -> None:
-        na.append((rec.line, f"{rec.text}\t{reason}"))
+    def _reject(self, work: _Work, rec: VcfRecord, reason: str) -> None:
+        work.na_lines.append(f"{rec.text}\t{reason}")
         self.summary.rejected += 1
         self.summary.reasons[_reason_key(reason)] += 1
         if self.summary.reasons[_reason_key(reason)] == 1:
@@ -179,62 +179,53 @@ class _VariantStream:
             yield self._finish(work, rows)
 
     def _chunk(self, chunk: list[VcfRecord], rows: _Rows, work: _Work) -> None:
-        accepted: list[tuple[VcfRecord, str, list[int]]] = []
-        na: list[tuple[int, str]] = []
+        # Per record: [record, FASTA chromosome, indices of usable ALTs, rejection reasons]
+        entries: list[list] = []
         for rec in chunk:
             if rec.problem is not None:
-                self._reject(na, rec, rec.problem)
+                entries.append([rec, None, [], [rec.problem]])
                 continue
             chrom = self.match(rec.chrom)
-            reason = None
+            reasons: list[str] = []
             if chrom is None:
-                reason = f"chromosome {rec.chrom!r} is not in the reference FASTA"
+                reasons.append(f"chromosome {rec.chrom!r} is not in the reference FASTA")
             elif self.require_strand and rec.strand == ".":
-                reason = "no strand ('.') and require_strand=True"
+                reasons.append("no strand ('.') and require_strand=True")
             else:
-                reason = allele_problem(rec.ref, "REF")
-            if reason is not None:
-                self._reject(na, rec, reason)
-                if self.keep_records:
-                    work.records.append((rec.text, ()))
-                continue
-            kept, problems = [], []
-            for k, alt in enumerate(rec.alts):
-                problem = allele_problem(alt, "ALT")
-                if problem is None:
-                    kept.append(k)
-                else:
-                    problems.append(problem)
-            if problems:
-                self._reject(na, rec, "; ".join(problems))
-            accepted.append((rec, chrom, kept))
-        if accepted:
-            self._check_windows(accepted, rows, work, na)
-        # NA lines in file order (window checks come after the per-record checks).
-        na.sort(key=lambda item: item[0])
-        work.na_lines.extend(text for _, text in na)
-
-    def _check_windows(
-        self,
-        accepted: list[tuple[VcfRecord, str, list[int]]],
-        rows: _Rows,
-        work: _Work,
-        na: list[tuple[int, str]],
-    ) -> None:
-        # Window bounds for all accepted records at once (one window per record).
-        chroms = [c for _, c, _ in accepted]
-        pos = np.fromiter((rec.pos for rec, _, _ in accepted), dtype=np.int64, count=len(accepted))
-        r = np.fromiter((len(rec.ref) for rec, _, _ in accepted), dtype=np.int64, count=len(pos))
-        starts = ref_window_starts(pos, r, self.length)
-        ok = self.genome.coords_in_bounds_batch(chroms, starts, starts + self.length)
-        for j, (rec, chrom, kept) in enumerate(accepted):
-            if not ok[j]:
-                self._reject(na, rec, self._window_reason(chrom, int(starts[j])))
-                kept = []
+                problem = allele_problem(rec.ref, "REF")
+                if problem is not None:
+                    reasons.append(problem)
+            kept: list[int] = []
+            if not reasons:
+                for k, alt in enumerate(rec.alts):
+                    problem = allele_problem(alt, "ALT")
+                    if problem is None:
+                        kept.append(k)
+                    else:
+                        reasons.append(problem)
+            entries.append([rec, chrom, kept, reasons])
+        self._check_windows([e for e in entries if e[2]])
+        for rec, chrom, kept, reasons in entries:
+            if reasons:
+                self._reject(work, rec, "; ".join(reasons))
             for k in kept:
                 rows.add(chrom, rec.pos, rec.id, rec.ref, rec.alts[k], rec.strand)
-            if self.keep_records:
+            if self.keep_records and rec.problem is None:
                 work.records.append((rec.text, tuple(kept)))
+
+    def _check_windows(self, entries: list[list]) -> None:
+        """Reject (in place) the entries whose reference window is out of bounds."""
+        if not entries:
+            return
+        chroms = [e[1] for e in entries]
+        pos = np.fromiter((e[0].pos for e in entries), dtype=np.int64, count=len(entries))
+        r = np.fromiter((len(e[0].ref) for e in entries), dtype=np.int64, count=len(entries))
+        starts = ref_window_starts(pos, r, self.length)
+        ok = self.genome.coords_in_bounds_batch(chroms, starts, starts + self.length)
+        for j in np.nonzero(~ok)[0]:
+            entry = entries[j]
+            entry[3].append(self._window_reason(entry[1], int(starts[j])))
+            entry[2] = []
 
     def _window_reason(self, chrom: str, start: int) -> str:
         end = start + self.length
