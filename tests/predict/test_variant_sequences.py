@@ -178,8 +178,18 @@ def test_matches_slow_reference(genome, pos, r, alt, length, minus):
         return  # windows outside the chromosome are rejected before construction
     expected_ref, expected_alt = slow_windows(S, pos, ref, alt, length)
     strand = "-" if minus else "+"
-    (got_ref,), (got_alt,), _, _ = build(genome, [("chr1", pos, ref, alt)], length, [strand])
+    variants = [("chr1", pos, ref, alt), ("chr1", pos, ref, "G" * len(ref))]
+    (got_ref, _), (got_alt, sub_alt), _, _ = build(genome, variants, length, [strand, "+"])
     if minus:
         expected_ref, expected_alt = rc(expected_ref), rc(expected_alt)
     assert got_ref == expected_ref
     assert got_alt == expected_alt
+    # every position where alt differs from ref is listed in ``changed``
+    out = build_variant_codes(
+        genome, DNA, ["chr1"] * 2, np.array([pos, pos]), [ref] * 2, [alt, "G" * len(ref)],
+        [strand, "+"], length,
+    )  # fmt: skip
+    listed = set(zip(*(c.tolist() for c in out.changed)))
+    differ = set(zip(*np.nonzero(out.ref != out.alt)))
+    assert differ <= listed
+    assert sub_alt.count("G") >= 1

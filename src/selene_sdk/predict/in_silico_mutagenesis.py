@@ -195,7 +195,7 @@ def _batches(
     table = runner.alphabet.onehot_table
     for pos, alt in mutations:
         k, n = pos.shape
-        x = np.empty((k, *base_x.shape), dtype=np.float32)
+        x = runner.buffer((k, *base_x.shape))
         x[...] = base_x
         rows = np.repeat(np.arange(k), n)
         x[rows, :, pos.reshape(-1)] = table[alt.reshape(-1)]

@@ -32,6 +32,8 @@ __all__ = [
 
 T = TypeVar("T")
 
+_POOL_SIZE = 8
+
 #: Column order used for models trained in (Lua) Torch7, e.g. the published DeepSEA.
 LUA_BASES: tuple[str, ...] = ("A", "G", "C", "T")
 
@@ -140,20 +142,61 @@ class ModelRunner:
         model.to(self.device)
         self.model: nn.Module = nn.DataParallel(model) if data_parallel else model
         self._pin = self.device.type == "cuda"
+        # Model inputs are ~1 MB per batch; allocating them afresh costs more than filling
+        # them (page faults), so they are recycled once predicted.
+        self._free: dict[tuple[int, ...], list[np.ndarray]] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    # -- input buffers ------------------------------------------------------------------------
+    def buffer(self, shape: tuple[int, ...]) -> np.ndarray:
+        """An uninitialised float32 array of ``shape`` (recycled when possible)."""
+        with self._lock:
+            stack = self._free.get(tuple(shape))
+            if stack:
+                return stack.pop()
+        return np.empty(shape, dtype=np.float32)
+
+    def release(self, *arrays: np.ndarray) -> None:
+        """Hand input arrays back for reuse (they must not be used afterwards)."""
+        with self._lock:
+            for a in arrays:
+                if (
+                    isinstance(a, np.ndarray)
+                    and a.dtype == np.float32
+                    and a.base is None
+                    and a.flags.c_contiguous
+                ):
+                    stack = self._free.setdefault(a.shape, [])
+                    if len(stack) < _POOL_SIZE and not any(a is b for b in stack):
+                        stack.append(a)
 
     # -- encoding and forward passes ----------------------------------------------------------
     def encode(self, codes: np.ndarray) -> np.ndarray:
         """``(B, L)`` uint8 codes -> ``(B, N, L)`` float32 model input."""
-        return self.alphabet.encode_channels_first(codes)
+        b, length = codes.shape
+        n = self.alphabet.size
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None or scratch.size < b * length * n:
+            scratch = self._local.scratch = np.empty(b * length * n, dtype=np.float32)
+        return self.alphabet.encode_channels_first(
+            codes, out=self.buffer((b, n, length)), scratch=scratch[: b * length * n]
+        )
 
     def encode_patched(
-        self, base_x: np.ndarray, base_codes: np.ndarray, codes: np.ndarray
+        self,
+        base_x: np.ndarray,
+        base_codes: np.ndarray,
+        codes: np.ndarray,
+        cells: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Encoding of ``codes`` from the encoding ``base_x`` of similar ``base_codes``:
         a copy with only the differing positions re-encoded (alternative alleles differ
-        from their reference windows in a few positions)."""
-        out = base_x.copy()
-        rows, cols = np.nonzero(base_codes != codes)
+        from their reference windows in a few positions). ``cells`` (``rows, cols``), if
+        given, must include every differing position; otherwise they are searched for."""
+        out = self.buffer(base_x.shape)
+        np.copyto(out, base_x)
+        rows, cols = np.nonzero(base_codes != codes) if cells is None else cells
         if len(rows):
             out[rows, :, cols] = self.alphabet.onehot_table[codes[rows, cols]]
         return out
@@ -173,7 +216,10 @@ class ModelRunner:
         out = out.detach()
         if out.dim() != 2:
             out = out.reshape(out.shape[0], -1)
-        return out.to("cpu", torch.float32).numpy()
+        result = out.to("cpu", torch.float32).numpy()
+        if isinstance(x, np.ndarray) and np.may_share_memory(result, x):
+            result = result.copy()  # the input buffer will be reused
+        return result
 
     def output_width(self, sequence_length: int) -> int:
         """Number of outputs per sequence, found by one forward pass on a blank sequence.
@@ -204,7 +250,8 @@ class ModelRunner:
         work
             Items produced lazily (reading files, building sequences).
         inputs
-            Item -> model inputs ``(B, N, L)`` (one array per forward pass).
+            Item -> model inputs ``(B, N, L)`` (one array per forward pass); they are
+            recycled for later batches once predicted, so items must not use them after.
         background
             Build the next items in a background thread while the model runs.
 
@@ -216,7 +263,10 @@ class ModelRunner:
         stream = prefetch(work) if background else iter(work)
         try:
             for item in stream:
-                yield item, [self.predict(x) for x in inputs(item)]
+                xs = inputs(item)
+                preds = [self.predict(x) for x in xs]
+                self.release(*xs)
+                yield item, preds
         finally:
             close = getattr(stream, "close", None)
             if close is not None:

@@ -54,11 +54,12 @@ VARIANTEFFECT_COLS: list[str] = [
 ]
 
 _BASES = re.compile(r"[ACGTNacgtn]+")
+_SINGLE_BASES = frozenset("ACGTNacgtn")
 
 
 def allele_problem(allele: str, column: str) -> str | None:
     """Why a REF/ALT allele cannot be scored, or None if it is a plain A/C/G/T/N sequence."""
-    if _BASES.fullmatch(allele):
+    if allele in _SINGLE_BASES or _BASES.fullmatch(allele):
         return None
     if allele == "":
         return f"empty {column}"
@@ -104,34 +105,12 @@ class VariantEffectSummary:
     seconds: float = 0.0
 
 
-class _Rows:
-    """Column lists of pending variant rows."""
-
-    def __init__(self) -> None:
-        self.chroms: list[str] = []
-        self.pos: list[int] = []
-        self.names: list[str] = []
-        self.refs: list[str] = []
-        self.alts: list[str] = []
-        self.strands: list[str] = []
-
-    def __len__(self) -> int:
-        return len(self.refs)
-
-    def add(self, chrom: str, pos: int, name: str, ref: str, alt: str, strand: str) -> None:
-        self.chroms.append(chrom)
-        self.pos.append(pos)
-        self.names.append(name)
-        self.refs.append(ref)
-        self.alts.append(alt)
-        self.strands.append(strand)
+class _Rows(list):
+    """Pending variant rows: ``(chrom, pos, name, ref, alt, strand)`` tuples."""
 
     def take(self, n: int) -> _Rows:
-        out = _Rows()
-        for key in ("chroms", "pos", "names", "refs", "alts", "strands"):
-            values = getattr(self, key)
-            setattr(out, key, values[:n])
-            setattr(self, key, values[n:])
+        out = _Rows(self[:n])
+        del self[:n]
         return out
 
 
@@ -209,7 +188,7 @@ class _VariantStream:
             if reasons:
                 self._reject(work, rec, "; ".join(reasons))
             for k in kept:
-                rows.add(chrom, rec.pos, rec.id, rec.ref, rec.alts[k], rec.strand)
+                rows.append((chrom, rec.pos, rec.id, rec.ref, rec.alts[k], rec.strand))
             if self.keep_records and rec.problem is None:
                 work.records.append((rec.text, tuple(kept)))
 
@@ -238,31 +217,31 @@ class _VariantStream:
         return f"the {self.length}-bp window [{start}, {end}) overlaps a blacklisted region"
 
     def _finish(self, work: _Work, rows: _Rows) -> _Work:
-        if not len(rows):
+        if not rows:
             return work
+        chroms, pos, names, refs, alts, strands = zip(*rows)
         codes = build_variant_codes(
             self.genome,
             self.runner.alphabet,
-            rows.chroms,
-            np.asarray(rows.pos, dtype=np.int64),
-            rows.refs,
-            rows.alts,
-            rows.strands,
+            chroms,
+            np.array(pos, dtype=np.int64),
+            refs,
+            alts,
+            strands,
             self.length,
         )
         work.ref_x = self.runner.encode(codes.ref)
-        work.alt_x = self.runner.encode_patched(work.ref_x, codes.ref, codes.alt)
+        work.alt_x = self.runner.encode_patched(work.ref_x, codes.ref, codes.alt, codes.changed)
         work.ref_match = codes.ref_match
         work.contains_unk = codes.contains_unk
-        strands = ["-" if s == "-" else "+" for s in rows.strands]
         work.labels = [
-            f"{c}\t{p}\t{n}\t{r}\t{a}\t{s}\t{m}\t{u}"
+            f"{c}\t{p}\t{n}\t{r}\t{a}\t{'-' if s == '-' else '+'}\t{m}\t{u}"
             for c, p, n, r, a, s, m, u in zip(
-                rows.chroms,
-                rows.pos,
-                rows.names,
-                rows.refs,
-                rows.alts,
+                chroms,
+                pos,
+                names,
+                refs,
+                alts,
                 strands,
                 codes.ref_match.tolist(),
                 codes.contains_unk.tolist(),

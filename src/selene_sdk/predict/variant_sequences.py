@@ -31,12 +31,18 @@ __all__ = ["VariantCodes", "alt_window_starts", "build_variant_codes", "ref_wind
 
 
 class VariantCodes(NamedTuple):
-    """uint8 ``(B, L)`` code windows plus per-variant flags ``(B,)``."""
+    """uint8 ``(B, L)`` code windows plus per-variant flags ``(B,)``.
+
+    ``changed`` is ``(rows, cols)``: every cell where ``alt`` may differ from ``ref`` (the
+    ALT letters of substitutions, whole rows for indels), so the alternative encoding can
+    be made by patching the reference encoding.
+    """
 
     ref: np.ndarray
     alt: np.ndarray
     ref_match: np.ndarray
     contains_unk: np.ndarray
+    changed: tuple[np.ndarray, np.ndarray]
 
 
 def ref_window_starts(pos: np.ndarray, ref_lengths: np.ndarray, length: int) -> np.ndarray:
@@ -100,7 +106,7 @@ def build_variant_codes(
     a = np.fromiter(map(len, alts), dtype=np.int64, count=n)
     starts = ref_window_starts(pos, r, length)
     genome_codes = genome.get_codes_batch(chroms, starts, length)
-    contains_unk = alphabet.is_unknown(genome_codes).any(axis=1)
+    contains_unk = np.take(alphabet.index_table < 0, genome_codes).any(axis=1)
 
     ref_codes = genome_codes.copy()
     rows, cols, letters = _allele_cells(refs, r, length)
@@ -116,17 +122,21 @@ def build_variant_codes(
         alt_codes[rows, cols] = letters
     else:
         sub = np.nonzero(same)[0]
-        if len(sub):
-            rows, cols, letters = _allele_cells([alts[i] for i in sub], a[sub], length)
-            alt_codes[sub[rows], cols] = letters
-        for i in np.nonzero(~same)[0]:
+        rows, cols, letters = _allele_cells([alts[i] for i in sub], a[sub], length)
+        rows = sub[rows]
+        alt_codes[rows, cols] = letters
+        indels = np.nonzero(~same)[0]
+        for i in indels:
             alt_codes[i] = _indel_alt_window(genome, chroms[i], pos[i], r[i], alts[i], length)
+        rows = np.concatenate([rows, np.repeat(indels, length)])
+        cols = np.concatenate([cols, np.tile(np.arange(length), len(indels))])
 
     minus = np.fromiter((s == "-" for s in strands), dtype=bool, count=n)
     if minus.any():
         ref_codes[minus] = alphabet.reverse_complement_codes(ref_codes[minus])
         alt_codes[minus] = alphabet.reverse_complement_codes(alt_codes[minus])
-    return VariantCodes(ref_codes, alt_codes, ref_match, contains_unk)
+        cols = np.where(minus[rows], length - 1 - cols, cols)
+    return VariantCodes(ref_codes, alt_codes, ref_match, contains_unk, (rows, cols))
 
 
 def _indel_alt_window(genome, chrom: str, pos: int, r: int, alt: str, length: int) -> np.ndarray:
