@@ -133,10 +133,32 @@ def test_prefetch_order_errors_and_early_stop():
     assert len(produced) < 10
 
 
-def test_run_yields_predictions_per_input():
+@pytest.mark.parametrize("background", [True, False])
+def test_run_consumes_predictions_in_order(background):
     runner = ModelRunner(GcModel(), batch_size=2)
-    items = [codes("GGCC"), codes("AATT")]
-    out = list(runner.run(items, lambda c: [runner.encode(c), runner.encode(c)]))
-    assert [o[0] is i for o, i in zip(out, items)] == [True, True]
+    items = [codes("GGCC"), codes("AATT")] * 20
+    out = []
+    runner.run(
+        items,
+        lambda c: [runner.encode(c), runner.encode(c)],
+        lambda item, preds: out.append((item, preds)),
+        background=background,
+    )
+    assert [o[0] is i for o, i in zip(out, items)] == [True] * 40
     np.testing.assert_allclose(out[0][1][0], [[1.0, 0.0]])
-    np.testing.assert_allclose(out[1][1][1], [[0.0, 0.5]])
+    np.testing.assert_allclose(out[39][1][1], [[0.0, 0.5]])
+
+
+def test_run_reraises_consumer_errors():
+    runner = ModelRunner(GcModel(), batch_size=2)
+    seen = []
+
+    def consume(item, preds):
+        seen.append(item)
+        if len(seen) == 3:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        runner.run([codes("ACGT")] * 50, lambda c: [runner.encode(c)], consume)
+    assert len(seen) == 3
+    assert not any(t.name.startswith("selene-") for t in threading.enumerate())

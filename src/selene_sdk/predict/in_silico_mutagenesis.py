@@ -260,12 +260,16 @@ def run_ism(
     mutations = _mutation_chunks(
         codes, letters, mutate_n_bases, start_position, end_position, runner.batch_size
     )
+
+    def consume(batch: _IsmBatch, preds: list[np.ndarray]) -> None:
+        (alt,) = preds
+        outputs.write(np.broadcast_to(base, alt.shape), alt, batch.labels)
+        if bar is not None:
+            bar.update(len(alt))
+
     with group:
         batches = _batches(runner, sequence, base_x, mutations)
-        for batch, (alt,) in runner.run(batches, _IsmBatch.inputs, background=background):
-            outputs.write(np.broadcast_to(base, alt.shape), alt, batch.labels)
-            if bar is not None:
-                bar.update(len(alt))
+        runner.run(batches, _IsmBatch.inputs, consume, background=background)
     return [w.path for w in group.writers]
 
 

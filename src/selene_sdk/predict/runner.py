@@ -241,9 +241,13 @@ class ModelRunner:
         self,
         work: Iterable[T],
         inputs: Callable[[T], Sequence[np.ndarray]],
+        consume: Callable[[T, list[np.ndarray]], None],
         background: bool = True,
-    ) -> Iterator[tuple[T, list[np.ndarray]]]:
-        """Predict each work item's input arrays, preparing items ahead in a thread.
+    ) -> None:
+        """Predict every work item and hand the predictions to ``consume``, in order.
+
+        With ``background`` the next items are built in one thread and ``consume`` (scoring
+        and writing) runs in another, so the model never waits for either.
 
         Parameters
         ----------
@@ -252,25 +256,85 @@ class ModelRunner:
         inputs
             Item -> model inputs ``(B, N, L)`` (one array per forward pass); they are
             recycled for later batches once predicted, so items must not use them after.
+        consume
+            Called as ``consume(item, predictions)`` where ``predictions[i]`` is the
+            ``(B, F)`` output for ``inputs(item)[i]``.
         background
-            Build the next items in a background thread while the model runs.
-
-        Yields
-        ------
-        (item, predictions)
-            ``predictions[i]`` is the ``(B, F)`` output for ``inputs(item)[i]``.
+            Use the producer and consumer threads (the results are the same either way).
         """
-        stream = prefetch(work) if background else iter(work)
+        if not background:
+            for item in work:
+                consume(item, self._predict_item(item, inputs))
+            return
+        stream = prefetch(work)
+        sink = _Sink(consume)
         try:
             for item in stream:
-                xs = inputs(item)
-                preds = [self.predict(x) for x in xs]
-                self.release(*xs)
-                yield item, preds
+                sink.put(item, self._predict_item(item, inputs))
+            sink.finish()
         finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
+            stream.close()
+            sink.stop()
+
+    def _predict_item(self, item: T, inputs: Callable[[T], Sequence[np.ndarray]]):
+        xs = inputs(item)
+        preds = [self.predict(x) for x in xs]
+        self.release(*xs)
+        return preds
+
+
+class _Sink:
+    """Calls ``consume`` on items from a queue in a background thread; its errors are
+    re-raised in the caller at the next :meth:`put` or at :meth:`finish`."""
+
+    def __init__(self, consume: Callable[[Any, list[np.ndarray]], None], depth: int = 4):
+        self.consume = consume
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="selene-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            entry = self.queue.get()
+            if entry is _END:
+                return
+            if self.error is None:
+                try:
+                    self.consume(*entry)
+                except BaseException as exc:  # handed to the caller
+                    self.error = exc
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def put(self, item: Any, preds: list[np.ndarray]) -> None:
+        self._raise()
+        while True:
+            try:
+                self.queue.put((item, preds), timeout=0.1)
+                return
+            except queue.Full:
+                self._raise()
+
+    def finish(self) -> None:
+        self.queue.put(_END)
+        self.thread.join()
+        self._raise()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.error = self.error or RuntimeError("stopped")
+            while self.thread.is_alive():
+                try:
+                    self.queue.put(_END, timeout=0.05)
+                except queue.Full:
+                    try:
+                        self.queue.get_nowait()
+                    except queue.Empty:
+                        pass
+                self.thread.join(timeout=0.05)
 
 
 class _Failure:

@@ -57,8 +57,9 @@ def _write_predictions(
     bar,
     background: bool,
 ) -> int:
-    rows = 0
-    for batch, preds in runner.run(batches, _Batch.inputs, background=background):
+    rows = [0]
+
+    def consume(batch: _Batch, preds: list[np.ndarray]) -> None:
         if na is not None:
             na.write_lines(batch.na_lines)
         if preds:
@@ -69,9 +70,11 @@ def _write_predictions(
                     f"{len(outputs.features)} features were given"
                 )
             outputs.write(pred, pred, batch.labels)
-            rows += len(pred)
+            rows[0] += len(pred)
         bar.update(batch.n_lines or len(batch.labels))
-    return rows
+
+    runner.run(batches, _Batch.inputs, consume, background=background)
+    return rows[0]
 
 
 def predict_fasta(

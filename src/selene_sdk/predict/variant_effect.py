@@ -332,7 +332,8 @@ def variant_effect_prediction(
             reader, genome, runner, sequence_length, require_strand, keep_records, summary
         )
         with progress_bar(total, "record", f"VEP {os.path.basename(vcf_file)}") as bar:
-            for work, preds in runner.run(stream, _Work.inputs, background=background):
+
+            def consume(work: _Work, preds: list[np.ndarray]) -> None:
                 na.write_lines(work.na_lines)
                 if vcf_out is not None:
                     vcf_out.add_records(work.records)
@@ -349,6 +350,8 @@ def variant_effect_prediction(
                         vcf_out.add_rows(values, ref, alt, work.ref_match, work.contains_unk)
                 summary.records += work.n_records
                 bar.update(work.n_records)
+
+            runner.run(stream, _Work.inputs, consume, background=background)
     summary.seconds = time.perf_counter() - started
     summary.outputs = [w.path for w in group.writers]
     _report(summary, vcf_file)
