@@ -277,7 +277,7 @@ import resource, time, warnings, sys
 sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
 warnings.simplefilter("ignore")
 import torch
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # the model is near-free: this run measures our pipeline's memory
 from bench_analyze import Tiny, analyzer
 a = analyzer(Tiny(), {genome!r})
 t = time.perf_counter()
@@ -315,7 +315,10 @@ def main(argv=None) -> None:
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
     os.environ.setdefault("SELENE_SDK_PROGRESS", "0")
-    print(f"torch {torch.__version__}, {args.threads} threads, batch {BATCH}, L={L}, F={F}")
+    print(
+        f"torch {torch.__version__}, {args.threads} threads, batch {BATCH}, L={L}, F={F}, "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SELENE_SDK_CACHE_DIR"] = os.path.join(tmp, "cache")
         genome = make_genome(tmp)

@@ -132,3 +132,21 @@ def test_round_trip(tmp_path_factory, rows):
         (c, p, i, r, a) for c, p, i, r, a in rows
     ]
     assert [r.text for r in records] == lines
+
+
+def test_reader_memory_does_not_grow_with_the_file(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "big.vcf"
+    with open(path, "w") as handle:
+        for i in range(40_000):
+            handle.write(f"chr1\t{i + 1}\trs{i}\tA\tC,G\t.\tPASS\tDP=10\n")
+    reader = VcfReader(path, chunk_size=500)
+    tracemalloc.start()
+    n = 0
+    for chunk in reader:
+        n += len(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert n == 40_000
+    assert peak < 2**20  # all 40,000 records at once would take ~20 MB

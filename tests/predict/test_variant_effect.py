@@ -375,3 +375,35 @@ def test_genome_passed_as_instance_is_not_modified(tmp_path, genome_path):
 
     AnalyzeSequences(LuaIdentityModel(), None, L, identity_features(L), reference_sequence=g)
     assert g.BASES_ARR == before and list(Genome.BASES_ARR) == ["A", "C", "G", "T"]
+
+
+def test_small_write_mem_limit_gives_identical_files(tmp_path, genome):
+    vcf = write_vcf(
+        tmp_path / "v.vcf",
+        [("chr1", 30 + 2 * i, f"v{i}", CHR1[29 + 2 * i], "A") for i in range(50)],
+    )
+    contents = []
+    for limit in (1500, 0.0005):  # 0.0005 MB = 500 bytes: a flush after every batch
+        a = AnalyzeSequences(
+            IdentityModel(), None, L, identity_features(L), batch_size=3,
+            reference_sequence=genome, write_mem_limit=limit,
+        )  # fmt: skip
+        out = tmp_path / str(limit)
+        a.variant_effect_prediction(vcf, ALL, output_dir=out, output_format="hdf5")
+        files = {}
+        for name in sorted(os.listdir(out)):
+            if name.endswith(".h5"):
+                with h5py.File(out / name) as h5:
+                    files[name] = h5["data"][:].tobytes()
+            else:
+                files[name] = (out / name).read_bytes()
+        contents.append(files)
+    assert contents[0] == contents[1]
+
+
+def test_progress_bar_reports_rate(identity, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SELENE_SDK_PROGRESS", "1")
+    vcf = write_vcf(tmp_path / "v.vcf", [("chr1", 100, "a", CHR1[99], "G")] * 3)
+    identity.variant_effect_prediction(vcf, ["diffs"], output_dir=tmp_path)
+    err = capsys.readouterr().err
+    assert "VEP v.vcf" in err and "3/3" in err and "record/s" in err

@@ -31,7 +31,7 @@ __all__ = [
 #: Writers never hold more than this many bytes before appending to disk, whatever the
 #: (larger) memory budget: the data goes to a temporary file anyway, so holding more
 #: buys nothing.
-DEFAULT_FLUSH_BYTES = 32 * 2**20
+DEFAULT_FLUSH_BYTES = 8 * 2**20
 
 _LABEL_OVERHEAD = 56  # bytes of a small Python str object beyond its characters
 

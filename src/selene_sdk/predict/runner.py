@@ -412,7 +412,6 @@ def progress_bar(total: int | None, unit: str, desc: str):
         total=total,
         unit=unit,
         desc=desc,
-        unit_scale=True,
         mininterval=0.5,
         dynamic_ncols=True,
         disable=disable,
