@@ -61,7 +61,7 @@ class AnalyzeSequences:
         the ``Genome`` class (enough for FASTA inputs and ISM).
     write_mem_limit
         Memory budget in MB for results waiting to be written (an upper bound: results
-        stream to temporary files in chunks of at most 32 MB).
+        stream to temporary files in chunks of at most 8 MB).
     device
         Explicit device (overrides ``use_cuda``), e.g. ``"cuda:1"``.
     background
