@@ -251,8 +251,8 @@ def run_ism(
                     writer.write(base, [reference_label])
         else:
             stem = f"{prefix}_ref" if prefix else "ref"
-            group.add(Hdf5Writer(os.path.join(directory, f"{stem}_predictions.h5"), base.shape[1]))
-            group.writers[-1].write(base)
+            ref_h5 = Hdf5Writer(os.path.join(directory, f"{stem}_predictions.h5"), base.shape[1])
+            group.add(ref_h5).write(base)
             labels = group.add(
                 LinesWriter(os.path.join(directory, f"{stem}_row_labels.txt"), "name")
             )
@@ -356,7 +356,7 @@ def in_silico_mutagenesis_from_file(
     if output_dir is None:
         raise ValueError("in_silico_mutagenesis_from_file needs an output_dir")
     output_dir = os.fspath(output_dir)
-    total = count_fasta_records(input_path)
+    total = lambda: count_fasta_records(input_path)  # noqa: E731 - only for a visible bar
     os.makedirs(output_dir, exist_ok=True)
     written: list[str] = []
     seen: set[str] = set()

@@ -116,7 +116,7 @@ def predict_fasta(
         if codes:
             yield _Batch(runner.encode(np.stack(codes)), labels)
 
-    total = count_fasta_records(input_path)
+    total = lambda: count_fasta_records(input_path)  # noqa: E731 - only for a visible bar
     with group, progress_bar(total, "sequence", os.path.basename(input_path)) as bar:
         rows = _write_predictions(runner, batches(), outputs, None, bar, background)
     if rows == 0:

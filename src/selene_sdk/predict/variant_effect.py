@@ -326,7 +326,7 @@ def variant_effect_prediction(
             ref_alt_predictions=True,
         )
     na = group.add(LinesWriter(os.path.join(directory, f"{prefix}.NA")))
-    total = count_data_lines(vcf_file)
+    total = lambda: count_data_lines(vcf_file)  # noqa: E731 - counted only for a visible bar
     with group:
         stream = _VariantStream(
             reader, genome, runner, sequence_length, require_strand, keep_records, summary
