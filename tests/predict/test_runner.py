@@ -162,3 +162,12 @@ def test_run_reraises_consumer_errors():
         runner.run([codes("ACGT")] * 50, lambda c: [runner.encode(c)], consume)
     assert len(seen) == 3
     assert not any(t.name.startswith("selene-") for t in threading.enumerate())
+
+
+def test_non_strand_specific_lua_model_gets_4d_input():
+    runner = ModelRunner(NonStrandSpecific(LuaIdentityModel(), mode="mean"))
+    assert runner.lua and runner.alphabet.letters == ("A", "G", "C", "T")
+    x = runner.encode(codes("AAGC"))
+    out = runner.predict(x).reshape(4, 4)
+    expected = (x[0] + x[0][::-1, ::-1]) / 2  # AGCT columns: complement = reversed channels
+    np.testing.assert_allclose(out, expected)
