@@ -206,6 +206,7 @@ def test_from_file_duplicate_names_and_empty_file(identity, tmp_path):
     dup.write_text(">a\nACGT\n>a\nTTTT\n")
     with pytest.raises(InputFormatError, match="appears twice"):
         identity.in_silico_mutagenesis_from_file(dup, ["diffs"], tmp_path / "d", end_position=2)
+    assert not (tmp_path / "d").exists()  # checked before any work
     empty = tmp_path / "empty.fa"
     empty.write_text("")
     with pytest.warns(SeleneWarning, match="no FASTA records"):

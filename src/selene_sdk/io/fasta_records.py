@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from selene_sdk.errors import InputFormatError, require_file
 
-__all__ = ["count_fasta_records", "iter_fasta_records"]
+__all__ = ["count_fasta_records", "fasta_record_names", "iter_fasta_records"]
 
 
 def _open_binary(path: str):
@@ -55,6 +55,17 @@ def iter_fasta_records(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
             if record.quality is not None:
                 raise InputFormatError(path, "looks like FASTQ, not FASTA")
             yield record.name, record.sequence or ""
+
+
+def fasta_record_names(path: str | os.PathLike) -> list[str]:
+    """Record names (first word of each header line), without reading the sequences."""
+    path = require_file(path, "FASTA file")
+    with _open_binary(path) as handle:
+        return [
+            (line[1:].split() or [b""])[0].decode("ascii", "replace")
+            for line in handle
+            if line.startswith(b">")
+        ]
 
 
 def count_fasta_records(path: str | os.PathLike) -> int:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import itertools
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from selene_sdk.errors import InputFormatError, SeleneWarning
-from selene_sdk.io.fasta_records import count_fasta_records, iter_fasta_records
+from selene_sdk.io.fasta_records import (
+    count_fasta_records,
+    fasta_record_names,
+    iter_fasta_records,
+)
 from selene_sdk.io.writers import Hdf5Writer, LinesWriter, WriterGroup
 from selene_sdk.predict.inputs import fit_sequence
 from selene_sdk.predict.outputs import ScoreOutputs, check_output_format, split_prefix
@@ -164,12 +168,26 @@ def ism_sample_id(
 
 
 @dataclass
+class _Record:
+    """One sequence to mutate (already fitted to the model length) and where its files go."""
+
+    prefix: str
+    sequence: str
+
+
+@dataclass
 class _IsmBatch:
+    """Mutated copies of one record; the first batch of a record also carries the
+    unmutated sequence (``base_x``), the last one closes the record's files."""
+
+    record: _Record
     x: np.ndarray
     labels: list[str]
+    base_x: np.ndarray | None = None
+    last: bool = False
 
     def inputs(self) -> list[np.ndarray]:
-        return [self.x]
+        return [self.x] if self.base_x is None else [self.base_x, self.x]
 
 
 def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
@@ -190,16 +208,123 @@ def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
 
 
 def _batches(
-    runner: ModelRunner, sequence: str, base_x: np.ndarray, mutations
+    runner: ModelRunner, records: Iterable[_Record], mutate_n_bases: int, start: int, end: int
 ) -> Iterator[_IsmBatch]:
+    """Batches of mutated encodings for every record, built from one reference encoding."""
     table = runner.alphabet.onehot_table
-    for pos, alt in mutations:
-        k, n = pos.shape
-        x = runner.buffer((k, *base_x.shape))
-        x[...] = base_x
-        rows = np.repeat(np.arange(k), n)
-        x[rows, :, pos.reshape(-1)] = table[alt.reshape(-1)]
-        yield _IsmBatch(x, _labels(sequence, pos, alt))
+    letters = np.frombuffer("".join(runner.alphabet.letters).encode(), np.uint8)
+    for record in records:
+        codes = as_codes(record.sequence)
+        base_x = runner.encode(codes[None])
+        template = base_x[0].copy()  # base_x itself is recycled once predicted
+        pending: _IsmBatch | None = None
+        for pos, alt in _mutation_chunks(
+            codes, letters, mutate_n_bases, start, end, runner.batch_size
+        ):
+            k, n = pos.shape
+            x = runner.buffer((k, *template.shape))
+            x[...] = template
+            rows = np.repeat(np.arange(k), n)
+            x[rows, :, pos.reshape(-1)] = table[alt.reshape(-1)]
+            batch = _IsmBatch(record, x, _labels(record.sequence, pos, alt))
+            if pending is None:
+                batch.base_x = base_x
+            else:
+                yield pending
+            pending = batch
+        if pending is not None:
+            pending.last = True
+            yield pending
+
+
+class _IsmOutputs:
+    """Consumer of ISM batches: opens a record's files at its first batch (writing the
+    reference row) and commits them after its last."""
+
+    def __init__(
+        self,
+        save_data: Sequence[str],
+        features: Sequence[str],
+        output_format: str,
+        write_mem_limit: float,
+        bar=None,
+        count_records: bool = False,
+    ):
+        self.save_data = list(save_data)
+        self.features = list(features)
+        self.output_format = output_format
+        self.write_mem_limit = write_mem_limit
+        self.bar = bar
+        self.count_records = count_records
+        self.paths: list[str] = []
+        self.group: WriterGroup | None = None
+        self.outputs: ScoreOutputs | None = None
+        self.base: np.ndarray | None = None
+
+    def __call__(self, batch: _IsmBatch, preds: list[np.ndarray]) -> None:
+        if batch.base_x is not None:
+            self._open(batch.record, preds[0])
+        alt = preds[-1]
+        self.outputs.write(np.broadcast_to(self.base, alt.shape), alt, batch.labels)
+        if self.bar is not None and not self.count_records:
+            self.bar.update(len(alt))
+        if batch.last:
+            group, self.group = self.group, None
+            group.__exit__(None, None, None)
+            self.paths += [w.path for w in group.writers]
+            if self.bar is not None and self.count_records:
+                self.bar.update(1)
+
+    def _open(self, record: _Record, base: np.ndarray) -> None:
+        if base.shape[1] != len(self.features):
+            raise ValueError(
+                f"the model returns {base.shape[1]} values per sequence but "
+                f"{len(self.features)} features were given"
+            )
+        directory, prefix = split_prefix(record.prefix)
+        os.makedirs(directory, exist_ok=True)
+        group = WriterGroup()
+        self.outputs = ScoreOutputs(
+            group, self.save_data, directory, prefix, self.output_format, ISM_COLS,
+            self.features, self.write_mem_limit,
+        )  # fmt: skip
+        if "predictions" in self.save_data:
+            if self.output_format == "tsv":
+                for name, _, writer in self.outputs.writers:
+                    if name == "predictions":
+                        writer.write(base, ["\t".join([REFERENCE_LABEL, "NA", "NA"])])
+            else:
+                stem = f"{prefix}_ref" if prefix else "ref"
+                ref_h5 = Hdf5Writer(os.path.join(directory, f"{stem}_predictions.h5"), len(base[0]))
+                group.add(ref_h5).write(base)
+                labels = LinesWriter(os.path.join(directory, f"{stem}_row_labels.txt"), "name")
+                group.add(labels).write_lines([REFERENCE_LABEL])
+        group.__enter__()
+        self.group = group
+        self.base = base
+
+    def abort(self, exc: BaseException) -> None:
+        if self.group is not None:
+            self.group.__exit__(type(exc), exc, exc.__traceback__)
+            self.group = None
+
+
+def _run(
+    runner: ModelRunner,
+    records: Iterable[_Record],
+    outputs: _IsmOutputs,
+    mutate_n_bases: int,
+    start: int,
+    end: int,
+    background: bool,
+) -> list[str]:
+    batches = _batches(runner, records, mutate_n_bases, start, end)
+    try:
+        runner.run(batches, _IsmBatch.inputs, outputs, background=background)
+    except BaseException as exc:
+        outputs.abort(exc)
+        raise
+    return outputs.paths
 
 
 def count_mutations(sequence: str, letters: Sequence[str], n: int, start: int, end: int) -> int:
@@ -211,66 +336,6 @@ def count_mutations(sequence: str, letters: Sequence[str], n: int, start: int, e
         for j in range(n, 0, -1):
             e[j] += e[j - 1] * c
     return e[n]
-
-
-def run_ism(
-    runner: ModelRunner,
-    sequence: str,
-    save_data: Sequence[str],
-    features: Sequence[str],
-    output_path_prefix: str | os.PathLike,
-    mutate_n_bases: int,
-    output_format: str,
-    start_position: int,
-    end_position: int,
-    write_mem_limit: float = 1500,
-    background: bool = True,
-    bar=None,
-) -> list[str]:
-    """ISM of one sequence already fitted to the model length; returns the paths written."""
-    directory, prefix = split_prefix(output_path_prefix)
-    os.makedirs(directory, exist_ok=True)
-    codes = as_codes(sequence)
-    letters = np.frombuffer("".join(runner.alphabet.letters).encode(), np.uint8)
-    base_x = runner.encode(codes[None])[0]
-    base = runner.predict(base_x[None])
-    if base.shape[1] != len(features):
-        raise ValueError(
-            f"the model returns {base.shape[1]} values per sequence but {len(features)} "
-            "features were given"
-        )
-    group = WriterGroup()
-    outputs = ScoreOutputs(
-        group, save_data, directory, prefix, output_format, ISM_COLS, features, write_mem_limit
-    )
-    reference_label = "\t".join([REFERENCE_LABEL, "NA", "NA"])
-    if "predictions" in save_data:
-        if output_format == "tsv":
-            for name, _, writer in outputs.writers:
-                if name == "predictions":
-                    writer.write(base, [reference_label])
-        else:
-            stem = f"{prefix}_ref" if prefix else "ref"
-            ref_h5 = Hdf5Writer(os.path.join(directory, f"{stem}_predictions.h5"), base.shape[1])
-            group.add(ref_h5).write(base)
-            labels = group.add(
-                LinesWriter(os.path.join(directory, f"{stem}_row_labels.txt"), "name")
-            )
-            labels.write_lines([REFERENCE_LABEL])
-    mutations = _mutation_chunks(
-        codes, letters, mutate_n_bases, start_position, end_position, runner.batch_size
-    )
-
-    def consume(batch: _IsmBatch, preds: list[np.ndarray]) -> None:
-        (alt,) = preds
-        outputs.write(np.broadcast_to(base, alt.shape), alt, batch.labels)
-        if bar is not None:
-            bar.update(len(alt))
-
-    with group:
-        batches = _batches(runner, sequence, base_x, mutations)
-        runner.run(batches, _IsmBatch.inputs, consume, background=background)
-    return [w.path for w in group.writers]
 
 
 def _prepare(save_data, output_format, sequence_length, start_position, end_position, n):
@@ -306,20 +371,9 @@ def in_silico_mutagenesis(
     letters = runner.alphabet.letters
     total = count_mutations(fitted, letters, mutate_n_bases, start_position, end)
     with progress_bar(total, "mutation", "ISM") as bar:
-        return run_ism(
-            runner,
-            fitted,
-            save_data,
-            features,
-            output_path_prefix,
-            mutate_n_bases,
-            output_format,
-            start_position,
-            end,
-            write_mem_limit,
-            background,
-            bar,
-        )
+        outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar)
+        record = _Record(os.fspath(output_path_prefix), fitted)
+        return _run(runner, [record], outputs, mutate_n_bases, start_position, end, background)
 
 
 def _fit(sequence: str, length: int, what: str) -> str:
@@ -356,12 +410,23 @@ def in_silico_mutagenesis_from_file(
     if output_dir is None:
         raise ValueError("in_silico_mutagenesis_from_file needs an output_dir")
     output_dir = os.fspath(output_dir)
+    if use_sequence_name:
+        names: set[str] = set()
+        for dup in fasta_record_names(input_path):
+            if dup not in names:
+                names.add(dup)
+                continue
+            raise InputFormatError(
+                input_path,
+                f"record name {dup!r} appears twice, so its outputs would overwrite the first "
+                "ones; rename it or set use_sequence_name: False",
+            )
     total = lambda: count_fasta_records(input_path)  # noqa: E731 - only for a visible bar
     os.makedirs(output_dir, exist_ok=True)
-    written: list[str] = []
     seen: set[str] = set()
-    resized = 0
-    with progress_bar(total, "sequence", f"ISM {os.path.basename(os.fspath(input_path))}") as bar:
+    resized = [0]
+
+    def records() -> Iterator[_Record]:
         for index, (name, seq) in enumerate(iter_fasta_records(input_path)):
             label = name if use_sequence_name else str(index)
             if label in seen:
@@ -371,29 +436,20 @@ def in_silico_mutagenesis_from_file(
                     "first ones; rename it or set use_sequence_name: False",
                 )
             seen.add(label)
-            resized += len(seq) != sequence_length
-            fitted = fit_sequence(seq, sequence_length)
-            written += run_ism(
-                runner,
-                fitted,
-                save_data,
-                features,
-                os.path.join(output_dir, label),
-                mutate_n_bases,
-                output_format,
-                start_position,
-                end,
-                write_mem_limit,
-                background,
-            )
-            bar.update(1)
+            resized[0] += len(seq) != sequence_length
+            yield _Record(os.path.join(output_dir, label), fit_sequence(seq, sequence_length))
+
+    name = os.path.basename(os.fspath(input_path))
+    with progress_bar(total, "sequence", f"ISM {name}") as bar:
+        outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar, True)
+        written = _run(runner, records(), outputs, mutate_n_bases, start_position, end, background)
     if not seen:
         warnings.warn(
             f"{input_path}: no FASTA records; nothing to mutate", SeleneWarning, stacklevel=2
         )
-    if resized:
+    if resized[0]:
         warnings.warn(
-            f"{input_path}: {resized} record(s) differ from the model length {sequence_length} "
+            f"{input_path}: {resized[0]} record(s) differ from the model length {sequence_length} "
             "and were padded with N or centre-truncated",
             SeleneWarning,
             stacklevel=2,
