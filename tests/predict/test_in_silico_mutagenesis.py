@@ -161,6 +161,14 @@ def test_ism_argument_errors(identity, tmp_path):
     assert not os.listdir(tmp_path)
 
 
+def test_yaml_none_string_and_bad_types(identity, tmp_path):
+    identity.in_silico_mutagenesis("A" * L, ["diffs"], tmp_path / "n", end_position="None")
+    _, rows = read_tsv(tmp_path / "n_diffs.tsv")
+    assert len(rows) == 3 * L
+    with pytest.raises(ValueError, match="start_position must be an integer"):
+        identity.in_silico_mutagenesis("A" * L, ["diffs"], tmp_path / "m", start_position="1")
+
+
 def test_input_sequence_spelling(identity, tmp_path):
     identity.in_silico_mutagenesis(
         input_sequence="A" * L, save_data=["diffs"], output_path_prefix=tmp_path / "s"

@@ -407,3 +407,23 @@ def test_progress_bar_reports_rate(identity, tmp_path, monkeypatch, capsys):
     identity.variant_effect_prediction(vcf, ["diffs"], output_dir=tmp_path)
     err = capsys.readouterr().err
     assert "VEP v.vcf" in err and "3/3" in err and "record/s" in err
+
+
+def test_blacklisted_window(tmp_path, genome_path):
+    blacklist = tmp_path / "bl.bed"
+    blacklist.write_text("chr1\t200\t210\n")
+    g = Genome(genome_path, blacklist_regions=str(blacklist))
+    a = AnalyzeSequences(IdentityModel(), None, L, identity_features(L), reference_sequence=g)
+    vcf = write_vcf(
+        tmp_path / "v.vcf",
+        [("chr1", 100, "far", CHR1[99], "G"), ("chr1", 205, "near", CHR1[204], "G")],
+    )
+    with pytest.warns(SeleneWarning, match="window: 1"):
+        a.variant_effect_prediction(vcf, ["diffs"], output_dir=tmp_path / "o")
+    na = (tmp_path / "o" / "v.NA").read_text()
+    assert "\tnear\t" in na and "overlaps a blacklisted region" in na
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t195\t215\n")
+    with pytest.warns(SeleneWarning):
+        a.get_predictions(str(bed), tmp_path / "b")
+    assert "overlaps a blacklisted region" in (tmp_path / "b" / "r.NA").read_text()

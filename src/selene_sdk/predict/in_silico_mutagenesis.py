@@ -341,6 +341,11 @@ def count_mutations(sequence: str, letters: Sequence[str], n: int, start: int, e
 def _prepare(save_data, output_format, sequence_length, start_position, end_position, n):
     check_output_format(output_format)
     save_data = normalize_save_data(save_data)
+    if isinstance(end_position, str) and end_position.strip().lower() in ("none", "null", ""):
+        end_position = None  # Selene's documented YAML example writes `end_position: None`
+    for name, value in (("start_position", start_position), ("end_position", end_position)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{name} must be an integer, got {value!r}")
     end = sequence_length if end_position is None else end_position
     _check_range(sequence_length, n, start_position, end, what="model's sequence_length")
     return save_data, end

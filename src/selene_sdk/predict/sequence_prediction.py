@@ -214,15 +214,11 @@ def predict_bed(
                     chrom, w0 = row[1], row[5]
                     if not genome.coords_in_bounds(chrom, w0, w0 + sequence_length):
                         size = lengths[chrom]
-                        where = (
-                            "extends beyond"
-                            if w0 < 0 or w0 + sequence_length > size
-                            else "overlaps a blacklisted region of"
-                        )
-                        reason = (
-                            f"the {sequence_length}-bp window [{w0}, {w0 + sequence_length}) "
-                            f"{where} {chrom} (length {size})"
-                        )
+                        window = f"the {sequence_length}-bp window [{w0}, {w0 + sequence_length})"
+                        if w0 < 0 or w0 + sequence_length > size:
+                            reason = f"{window} extends beyond {chrom} (length {size})"
+                        else:
+                            reason = f"{window} overlaps a blacklisted region"
                 if reason is not None:
                     na_lines.append(f"{text}\t{reason}")
                     stats["rejected"] += 1
