@@ -2,8 +2,9 @@
 
 Formatting a float with Python costs ~0.7 µs; a DeepSEA-sized table (919 features) would
 spend more time printing than predicting. :func:`format_rows` builds the same characters
-with numpy and falls back to Python only for the rare values where the fast path could
-round differently (exact ties such as ``1.125``, 3-digit exponents, nan, inf).
+with numpy (digit and exponent strings come from lookup tables) and falls back to Python
+only for the rare values where the fast path could round differently (exact ties such as
+``1.125``), for magnitudes outside [1e-99, 1e99), nan and inf.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import numpy as np
 __all__ = ["format_rows", "format_value"]
 
 _TIE_TOLERANCE = 1e-7
-_WIDTH = 10  # sign, d, '.', d, d, 'e', sign, d, d, separator
-_DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+_POW10 = np.array([10.0**k for k in range(101)])  # exact up to 1e22, correctly rounded above
+# "d.dd" for 0..999 and "e+XX"/"e-XX" for -99..99, as 4-byte items
+_MANTISSAS = np.array([f"{i // 100}.{i % 100:02d}".encode() for i in range(1000)], dtype="S4")
+_EXPONENTS = np.array([f"e{e:+03d}".encode() for e in range(-99, 100)], dtype="S4")
+_SIGNED = np.dtype([("sign", "u1"), ("mant", "S4"), ("exp", "S4"), ("sep", "u1")])
+_UNSIGNED = np.dtype([("mant", "S4"), ("exp", "S4"), ("sep", "u1")])
 
 
 def format_value(value: float) -> str:
@@ -22,36 +27,38 @@ def format_value(value: float) -> str:
     return f"{float(value):.2e}"
 
 
-_POW10 = np.array([10.0**k for k in range(100)])  # exact up to 1e22, correctly rounded above
-
-
 def _fast_fields(a: np.ndarray):
-    """Digits and exponents of ``a`` (float64), plus a mask of values needing Python."""
-    finite = np.isfinite(a)
+    """3-digit mantissas ``100..999`` (0 for zeros) and exponents of ``a`` (float64), plus a
+    mask of the values that must be formatted by Python."""
     mag = np.abs(a)
-    regular = finite & (mag >= 1e-99) & (mag < 1e99)
-    zero = mag == 0
-    mag = np.where(regular, mag, 1.0)
-    exp = np.floor(np.log10(mag)).astype(np.int16)
+    regular = (mag >= 1e-99) & (mag < 1e99)  # False for 0, nan and inf
+    m = np.where(regular, mag, 1.0)
+    exp = np.floor(np.log10(m)).astype(np.int16)
     # Dividing by an exact power of ten rounds once; for e < 0, multiplying by 10**-e does
     # the same. Values whose rounding could still be affected are re-done in Python below.
-    power = _POW10[np.abs(exp)]
-    mant = np.where(exp >= 0, mag / power, mag * power)
-    low = mant < 1.0
-    mant[low] *= 10.0
-    exp[low] -= 1
-    high = mant >= 10.0
-    mant[high] /= 10.0
-    exp[high] += 1
-    scaled = mant * 100.0
-    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_TOLERANCE
-    digits = np.rint(scaled).astype(np.int16)
+    power = np.take(_POW10, np.abs(exp))
+    scaled = np.where(exp >= 0, m / power, m * power)
+    scaled *= 100.0
+    low = scaled < 100.0  # log10 rounded up across a power of ten
+    if low.any():
+        scaled[low] *= 10.0
+        exp[low] -= 1
+    high = scaled >= 1000.0
+    if high.any():
+        scaled[high] /= 10.0
+        exp[high] += 1
+    rounded = np.rint(scaled)
+    near_tie = np.abs(np.abs(scaled - rounded) - 0.5) < _TIE_TOLERANCE
+    digits = rounded.astype(np.int16)
     carry = digits >= 1000
-    digits[carry] = 100
-    exp[carry] += 1
-    digits[zero] = 0
-    exp[zero] = 0
-    slow = ~(regular | zero) | (near_tie & regular) | (np.abs(exp) >= 100)
+    if carry.any():
+        digits[carry] = 100
+        exp[carry] += 1
+    zero = mag == 0
+    if zero.any():
+        digits[zero] = 0
+        exp[zero] = 0
+    slow = ~(regular | zero) | (near_tie & regular) | (np.abs(exp) > 99)
     return digits, exp, slow
 
 
@@ -80,25 +87,22 @@ def format_rows(values: np.ndarray, sep: str = "\t") -> list[str]:
     if f == 0:
         return [""] * n
     a = values.astype(np.float64, copy=False)
-    digits, exp, slow = _fast_fields(a)
-    chars = np.empty((n, f, _WIDTH), dtype=np.uint8)
-    chars[..., 0] = np.where(np.signbit(a), ord("-"), 0)
-    tens, units = np.divmod(digits, 10)
-    chars[..., 1] = _DIGITS[tens // 10]
-    chars[..., 2] = ord(".")
-    chars[..., 3] = _DIGITS[tens % 10]
-    chars[..., 4] = _DIGITS[units]
-    chars[..., 5] = ord("e")
-    chars[..., 6] = np.where(exp < 0, ord("-"), ord("+"))
-    exp_tens, exp_units = np.divmod(np.abs(exp) % 100, 10)
-    chars[..., 7] = _DIGITS[exp_tens]
-    chars[..., 8] = _DIGITS[exp_units]
-    chars[..., 9] = ord(sep)
-    chars[:, -1, 9] = ord("\n")
-    flat = chars.reshape(-1)
-    text = flat[flat != 0].tobytes().decode("ascii")
-    rows = text.split("\n")[:n]
-    slow_rows = np.nonzero(slow.any(axis=1))[0]
-    for i in slow_rows:
+    with np.errstate(invalid="ignore", over="ignore"):
+        digits, exp, slow = _fast_fields(a)
+    negative = np.signbit(a)
+    signed = bool(negative.any())
+    cells = np.empty((n, f), dtype=_SIGNED if signed else _UNSIGNED)
+    cells["mant"] = np.take(_MANTISSAS, digits)
+    cells["exp"] = np.take(_EXPONENTS, np.clip(exp, -99, 99) + 99)
+    cells["sep"] = ord(sep)
+    cells["sep"][:, -1] = ord("\n")
+    if signed:
+        # the sign byte of non-negative values is a NUL placeholder, deleted here
+        cells["sign"] = np.where(negative, ord("-"), 0)
+        raw = cells.tobytes().replace(b"\x00", b"")
+    else:
+        raw = cells.tobytes()
+    rows = raw.decode("ascii").split("\n")[:n]
+    for i in np.nonzero(slow.any(axis=1))[0]:
         rows[i] = sep.join(format_value(v) for v in a[i])
     return rows
