@@ -275,6 +275,60 @@ def bench_model(
     return results
 
 
+_ORIGINAL_DRIVER = """
+import sys, time, warnings
+warnings.simplefilter("ignore")
+import torch
+torch.set_num_threads(int(sys.argv[6]))
+source = open(sys.argv[1]).read()
+namespace = {}
+exec(source.split("# -- inputs")[0], namespace)  # the model classes only
+exec("import time\\n" + source[source.index("_INPUTS: list"):source.index("def timed(")], namespace)
+from selene_sdk.predict import AnalyzeSequences
+from selene_sdk.sequences import Genome
+tmp, which, genome, vcf = sys.argv[2:6]
+n_variants = int(sys.argv[7]); n_mut = int(sys.argv[8]); ism_fasta = sys.argv[9]
+widths = {"deepsea": (64, 96, 128), "deepsea-full": (320, 480, 960)}
+model = namespace["Cheap"]() if which == "cheap" else namespace["DeepSeaLike"](widths[which])
+torch.save(model.state_dict(), tmp + "/original_w.pth")
+a = AnalyzeSequences(model, tmp + "/original_w.pth", 1000, [f"f{i}" for i in range(50)],
+                     batch_size=64, reference_sequence=Genome(genome))
+save = ["abs_diffs", "diffs", "logits", "predictions"]
+ceiling = namespace["ceiling"]
+c = ceiling(model, 2 * n_variants) / 2
+t = time.perf_counter()
+a.variant_effect_prediction(vcf, save, output_dir=tmp + "/original_out", output_format="hdf5")
+print("VEP", n_variants / (time.perf_counter() - t), c, flush=True)
+c = ceiling(model, n_mut)
+t = time.perf_counter()
+a.in_silico_mutagenesis_from_file(ism_fasta, save, tmp + "/original_ism", output_format="hdf5")
+print("ISM", n_mut / (time.perf_counter() - t), c, flush=True)
+"""
+
+
+def original_run(python: str, tmp: str, which: str, genome, vcf, n_variants, ism_fasta, n_ism,
+                 threads: int) -> None:  # fmt: skip
+    """Run the original Selene (its own virtualenv, as a black box) on the same inputs."""
+    driver = os.path.join(tmp, "original_driver.py")
+    with open(driver, "w") as handle:
+        handle.write(_ORIGINAL_DRIVER)
+    env = dict(os.environ, TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD="1", PYTHONWARNINGS="ignore")
+    env.pop("PYTHONPATH", None)
+    args = [python, driver, os.path.abspath(__file__), tmp, which, genome, vcf, str(threads)]
+    args += [str(n_variants), str(3 * L * n_ism), ism_fasta]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp)
+    for line in result.stdout.splitlines():
+        if line.startswith(("VEP", "ISM")):
+            op, ours, ceil = line.split()
+            unit = "variants/s" if op == "VEP" else "mutations/s"
+            print(
+                f"  original 0.6.0: {op:<15} {float(ours):>14,.0f} {unit:<11} ceiling "
+                f"{float(ceil):>9,.0f}   ratio {float(ours) / float(ceil):4.2f}"
+            )
+    if result.returncode:
+        print(f"  original Selene failed: {result.stderr.strip().splitlines()[-1:]}")
+
+
 def memory_run(tmp: str, genome: str, n_variants: int) -> None:
     vcf = make_vcf(tmp, genome, n_variants, seed=7, name="big.vcf")
     size = os.path.getsize(vcf) / 1e6
@@ -313,6 +367,11 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--full-width", action="store_true", help="DeepSEA's real widths")
     parser.add_argument("--quick", action="store_true", help="small sizes, no memory run")
+    parser.add_argument(
+        "--original",
+        metavar="PYTHON",
+        help="python of a virtualenv with the original selene-sdk 0.6.0: run it too",
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["deepsea", "cheap", "memory"])
     args = parser.parse_args(argv)
     if args.quick:
@@ -341,6 +400,12 @@ def main(argv=None) -> None:
                 tmp, genome, vcf, args.variants, fasta, bed, args.sequences, ism_fasta,
                 args.ism_sequences, args.repeats, ["tsv", "hdf5"],
             )  # fmt: skip
+            if args.original:
+                which = "deepsea-full" if args.full_width else "deepsea"
+                original_run(
+                    args.original, tmp, which, genome, vcf, args.variants, ism_fasta,
+                    args.ism_sequences, args.threads,
+                )  # fmt: skip
         if "cheap" not in args.skip:
             bench_model(
                 "Cheap model Conv1d(4, 50, 8) + max + sigmoid",
@@ -348,6 +413,11 @@ def main(argv=None) -> None:
                 tmp, genome, vcf, args.variants, fasta, bed, args.sequences, ism_fasta,
                 args.ism_sequences, args.repeats, ["hdf5"],
             )  # fmt: skip
+            if args.original:
+                original_run(
+                    args.original, tmp, "cheap", genome, vcf, args.variants, ism_fasta,
+                    args.ism_sequences, args.threads,
+                )  # fmt: skip
         if "memory" not in args.skip:
             memory_run(tmp, genome, args.memory_variants)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
