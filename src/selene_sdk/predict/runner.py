@@ -18,7 +18,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene_sdk.models import MultiModelWrapper, load_checkpoint, load_model_from_state_dict
+from selene_sdk.models import load_checkpoint, load_model_from_state_dict
+from selene_sdk.models.device import resolve_device as _resolve_use_cuda
+from selene_sdk.models.lua import _is_lua_trained_model
 from selene_sdk.sequences.encoding import DNA, Alphabet, dna_alphabet
 
 __all__ = [
@@ -38,39 +40,19 @@ _POOL_SIZE = 8
 LUA_BASES: tuple[str, ...] = ("A", "G", "C", "T")
 
 
-def is_lua_trained_model(model: nn.Module) -> bool:
-    """Whether ``model`` takes Lua-style ``(B, 4, 1, L)`` input.
-
-    True iff some submodule's class name contains ``Conv2d`` (for a
-    :class:`~selene_sdk.models.MultiModelWrapper`, of its first model). A ``from_lua``
-    attribute already set on the model wins, so a Conv2d model that adds the extra axis
-    itself can opt out with ``model.from_lua = False``. The answer is cached in that attribute.
-    """
-    cached = getattr(model, "from_lua", None)
-    if isinstance(cached, bool):
-        return cached
-    inner = model.module if isinstance(model, nn.DataParallel) else model
-    if isinstance(inner, MultiModelWrapper) and len(inner.sub_models):
-        inner = inner.sub_models[0]
-    lua = any("Conv2d" in type(m).__name__ for m in inner.modules())
-    try:
-        model.from_lua = lua
-    except (AttributeError, TypeError):  # pragma: no cover - exotic modules
-        pass
-    return lua
+#: Selene's "Lua-trained" test (a Conv2d layer -> ``(B, 4, 1, L)`` input); one
+#: implementation shared with evaluation.
+is_lua_trained_model = _is_lua_trained_model
 
 
 def resolve_device(
     device: str | torch.device | None = None, use_cuda: bool = False
 ) -> torch.device:
-    """``device`` if given, else ``cuda`` when ``use_cuda`` else ``cpu``."""
+    """``device`` if given, else the device ``use_cuda`` asks for (the CPU, with a warning,
+    when no CUDA device is available)."""
     if device is not None:
         return torch.device(device)
-    if use_cuda:
-        if not torch.cuda.is_available():
-            raise RuntimeError("use_cuda=True but PyTorch sees no CUDA device")
-        return torch.device("cuda")
-    return torch.device("cpu")
+    return _resolve_use_cuda(use_cuda)
 
 
 def load_trained_weights(
