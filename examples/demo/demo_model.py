@@ -1,0 +1,1 @@
+../../src/selene_sdk/demo/demo_model.py

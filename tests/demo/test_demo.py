@@ -1,0 +1,61 @@
+"""The demo end to end (reduced evaluation sets): it learns the planted motifs, and ISM and
+variant scores point at them."""
+
+from __future__ import annotations
+
+import pytest
+
+from selene_sdk.demo.__main__ import main
+from selene_sdk.demo.checks import ism_focus, test_aucs, variant_score_summary
+from selene_sdk.demo.synthetic import make_synthetic_data
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["--output-dir", str(out), "--quick"]) == 0
+    return out
+
+
+def test_outputs_exist(demo_run):
+    results = demo_run / "results"
+    for name in (
+        "best_model.pth.tar",
+        "test_performance.txt",
+        "roc_curves.svg",
+        "precision_recall_curves.svg",
+        "training_curves.svg",
+        "configuration.yml",
+        "variants/variants_abs_diffs.tsv",
+        "variants/variants_diffs.tsv",
+        "variants/variants.NA",
+        "variants/variants.html",
+        "ism/seq0_CTCF_like_logits.tsv",
+        "ism/seq0_CTCF_like_predictions.tsv",
+        "ism/seq0_CTCF_like_CTCF_like.png",
+        "ism/seq1_GATA_like_GATA_like.png",
+    ):
+        assert (results / name).exists(), name
+    assert (demo_run / "demo.yml").exists() and (demo_run / "demo_model.py").exists()
+
+
+def test_model_learned_the_motifs(demo_run):
+    aucs = test_aucs(str(demo_run / "results"))
+    assert sum(aucs.values()) / len(aucs) >= 0.85, aucs
+
+
+def test_ism_effect_concentrated_on_motif(demo_run):
+    data = make_synthetic_data(demo_run / "data", sites_per_chrom=150, ism_length=400)
+    for name, start, end, feature in data.ism_motif_spans:
+        focus = ism_focus(
+            str(demo_run / "results" / "ism" / f"{name}_logits.tsv"), feature, start, end
+        )
+        assert focus.ratio > 5, (name, focus)
+        assert focus.top_in_motif >= 0.5, (name, focus)
+
+
+def test_motif_breaking_variants_score_higher(demo_run):
+    scores = variant_score_summary(
+        str(demo_run / "results" / "variants" / "variants_abs_diffs.tsv")
+    )
+    assert scores["planted"] > 5 * scores["random"], scores
