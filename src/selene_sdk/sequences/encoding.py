@@ -61,6 +61,7 @@ class Alphabet:
     onehot_table: np.ndarray = field(init=False, repr=False, compare=False)
     index_table: np.ndarray = field(init=False, repr=False, compare=False)
     complement_table: np.ndarray | None = field(init=False, repr=False, compare=False)
+    _row_table: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         letters = tuple(str(x) for x in self.letters)
@@ -82,6 +83,10 @@ class Alphabet:
         onehot.flags.writeable = False
         object.__setattr__(self, "index_table", index)
         object.__setattr__(self, "onehot_table", onehot)
+        # Each one-hot row as one opaque item: gathering whole rows at once is ~8x faster
+        # than fancy-indexing the 2-D table.
+        rows = onehot.view(np.dtype((np.void, onehot.itemsize * n))).reshape(256)
+        object.__setattr__(self, "_row_table", rows)
         comp_table = None
         if self.complements is not None:
             # Identity for letters without a complement keeps unknown letters unchanged.
@@ -125,6 +130,36 @@ class Alphabet:
         codes = sequence if isinstance(sequence, np.ndarray) else as_codes(sequence)
         # np.take is ~10x faster than fancy indexing for a 2-D gather like this one.
         return np.take(self.onehot_table, codes, axis=0)
+
+    def encode_channels_first(
+        self,
+        codes: np.ndarray,
+        out: np.ndarray | None = None,
+        scratch: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """One-hot encode ``(B, L)`` uint8 codes into the model layout ``(B, N, L)`` float32.
+
+        Same values as ``encode(codes).transpose(0, 2, 1)``, but contiguous. ``out`` may be
+        a preallocated ``(B, N, L)`` float32 array and ``scratch`` a ``(B, L, N)`` float32
+        work array: reusing both across batches avoids allocating ~2 MB per call.
+        """
+        codes = np.asarray(codes)
+        if codes.ndim != 2 or codes.dtype != np.uint8:
+            raise ValueError(f"expected (B, L) uint8 codes, got {codes.dtype} {codes.shape}")
+        b, length = codes.shape
+        if scratch is None:
+            rows = self._row_table[codes]
+        else:
+            rows = np.take(
+                self._row_table,
+                codes,
+                out=scratch.reshape(-1).view(self._row_table.dtype).reshape(b, length),
+            )
+        rows = rows.view(np.float32).reshape(b, length, self.size)
+        if out is None:
+            out = np.empty((b, self.size, length), dtype=np.float32)
+        np.copyto(out, rows.transpose(0, 2, 1))
+        return out
 
     def decode(self, encoding: np.ndarray) -> str:
         """Letters of an ``(L, N)`` encoding; rows that are not one-hot decode as unknown."""

@@ -1,0 +1,327 @@
+"""``AnalyzeSequences``: Selene's prediction interface, a thin façade over the plain
+functions of :mod:`~selene_sdk.predict.sequence_prediction`,
+:mod:`~selene_sdk.predict.variant_effect` and :mod:`~selene_sdk.predict.in_silico_mutagenesis`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene_sdk.predict import in_silico_mutagenesis as _ism
+from selene_sdk.predict import sequence_prediction as _seq
+from selene_sdk.predict import variant_effect as _vep
+from selene_sdk.predict.in_silico_mutagenesis import (
+    ISM_COLS,
+    in_silico_mutagenesis_sequences,
+    ism_sample_id,
+    mutate_sequence,
+)
+from selene_sdk.predict.inputs import is_fasta_path, window_radii
+from selene_sdk.predict.runner import ModelRunner, load_trained_weights, resolve_device
+from selene_sdk.predict.variant_effect import VARIANTEFFECT_COLS
+from selene_sdk.sequences import Genome
+
+__all__ = [
+    "ISM_COLS",
+    "VARIANTEFFECT_COLS",
+    "AnalyzeSequences",
+    "in_silico_mutagenesis_sequences",
+    "mutate_sequence",
+]
+
+
+class AnalyzeSequences:
+    """Predictions, variant effects and in silico mutagenesis with a trained model.
+
+    Parameters
+    ----------
+    model
+        The model (an ``nn.Module`` instance; wrappers such as ``NonStrandSpecific`` are
+        used as given).
+    trained_model_path
+        Weights: a checkpoint/state-dict path, or a list of paths (one per sub-model of a
+        ``MultiModelWrapper``). ``None`` keeps the model's current weights.
+    sequence_length
+        Input length ``L`` of the model.
+    features
+        Names of the model's outputs, in order (or the path of a one-per-line list). Its
+        length must equal the model's output width (checked with one forward pass).
+    batch_size
+        Sequences per forward pass.
+    use_cuda, data_parallel
+        Run on the GPU; spread batches over several GPUs.
+    reference_sequence
+        A :class:`~selene_sdk.sequences.Genome` instance (needed for VCF and BED inputs), or
+        the ``Genome`` class (enough for FASTA inputs and ISM).
+    write_mem_limit
+        Memory budget in MB for results waiting to be written (an upper bound: results
+        stream to temporary files in chunks of at most 8 MB).
+    device
+        Explicit device (overrides ``use_cuda``), e.g. ``"cuda:1"``.
+    background
+        Prepare the next batches in a background thread while the model runs.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        trained_model_path: str | os.PathLike | Sequence[str] | None,
+        sequence_length: int,
+        features: Sequence[str] | str | os.PathLike,
+        batch_size: int = 64,
+        use_cuda: bool = False,
+        data_parallel: bool = False,
+        reference_sequence: Any = Genome,
+        write_mem_limit: float = 1500,
+        *,
+        device: str | torch.device | None = None,
+        background: bool = True,
+    ):
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module instance, got {type(model).__name__}")
+        if isinstance(sequence_length, bool) or not isinstance(sequence_length, int):
+            raise ValueError(f"sequence_length must be an integer, got {sequence_length!r}")
+        if sequence_length < 1:
+            raise ValueError(f"sequence_length must be >= 1, got {sequence_length}")
+        if isinstance(features, str | os.PathLike):
+            from selene_sdk.utils import load_features_list
+
+            features = load_features_list(features)
+        self.features = list(features)
+        if not self.features:
+            raise ValueError("features is empty: give the names of the model's outputs")
+        if float(write_mem_limit) <= 0:
+            raise ValueError(f"write_mem_limit must be > 0 (MB), got {write_mem_limit}")
+        load_trained_weights(model, trained_model_path)
+        self.model = model
+        self.trained_model_path = trained_model_path
+        self.sequence_length = sequence_length
+        self.batch_size = batch_size
+        self.use_cuda = use_cuda
+        self.data_parallel = data_parallel
+        self.write_mem_limit = write_mem_limit
+        self.background = background
+        if isinstance(reference_sequence, str | os.PathLike):
+            reference_sequence = Genome(reference_sequence)
+        self.reference_sequence = reference_sequence
+        self._start_radius, self._end_radius = window_radii(sequence_length)
+        self.runner = ModelRunner(
+            model,
+            batch_size=batch_size,
+            device=resolve_device(device, use_cuda),
+            data_parallel=data_parallel,
+        )
+        width = self.runner.output_width(sequence_length)
+        if width != len(self.features):
+            raise ValueError(
+                f"the model returns {width} values per sequence but features lists "
+                f"{len(self.features)} names; they must match (check the features file and "
+                "the model's class_args)"
+            )
+
+    # -- sequence predictions -----------------------------------------------------------------
+    def get_predictions(
+        self,
+        input_path: str,
+        output_dir: str | os.PathLike | None = None,
+        output_format: str = "tsv",
+        strand_index: int | None = None,
+    ) -> np.ndarray | None:
+        """Predictions for a sequence string (``output_dir=None``: returns ``(1, F)``), or
+        for a FASTA (``.fa``/``.fasta``/``.fna``, optionally ``.gz``) or BED file (anything
+        else), written to ``<output_dir>/<input name>_predictions.{tsv,h5}``."""
+        if output_dir is None:
+            if os.path.isfile(os.fspath(input_path)):
+                raise ValueError(
+                    f"{input_path} is a file: give output_dir to write its predictions"
+                )
+            return _seq.predict_sequence(self.runner, str(input_path), self.sequence_length)
+        if is_fasta_path(input_path):
+            self.get_predictions_for_fasta_file(input_path, output_dir, output_format)
+        else:
+            self.get_predictions_for_bed_file(input_path, output_dir, output_format, strand_index)
+        return None
+
+    def get_predictions_for_fasta_file(
+        self, input_path: str, output_dir: str | os.PathLike, output_format: str = "tsv"
+    ) -> None:
+        """Predict each FASTA record (padded with N / centre-truncated to the model length)."""
+        _seq.predict_fasta(
+            self.runner,
+            input_path,
+            self.features,
+            self.sequence_length,
+            output_dir,
+            output_format,
+            self.write_mem_limit,
+            self.background,
+        )
+
+    def get_predictions_for_bed_file(
+        self,
+        input_path: str,
+        output_dir: str | os.PathLike,
+        output_format: str = "tsv",
+        strand_index: int | None = None,
+    ) -> None:
+        """Predict the window centred on each BED interval; rejected lines go to
+        ``<output_dir>/<input name>.NA``."""
+        _seq.predict_bed(
+            self.runner,
+            self._genome_instance("BED predictions"),
+            input_path,
+            self.features,
+            self.sequence_length,
+            output_dir,
+            output_format,
+            strand_index,
+            self.write_mem_limit,
+            self.background,
+        )
+
+    # -- variant effects ----------------------------------------------------------------------
+    def variant_effect_prediction(
+        self,
+        vcf_file: str | os.PathLike,
+        save_data: Sequence[str],
+        output_dir: str | os.PathLike | None = None,
+        output_format: str = "tsv",
+        strand_index: int | None = None,
+        require_strand: bool = False,
+    ) -> _vep.VariantEffectSummary:
+        """Score every ALT allele of a VCF (``.vcf`` or ``.vcf.gz``).
+
+        Outputs in ``output_dir`` (default: the VCF's directory), with ``<prefix>`` the VCF
+        name minus its last extension: ``<prefix>_{abs_diffs,diffs,logits}.{tsv,h5}``,
+        ``<prefix>.{ref,alt}_predictions.{tsv,h5}`` for ``predictions``,
+        ``<prefix>_row_labels.txt`` (HDF5) and always ``<prefix>.NA`` (rejected lines, each
+        followed by a tab and the reason). ``output_format="vcf"`` writes
+        ``<name>.selene.vcf`` instead: the input with the scores in INFO.
+        """
+        return _vep.variant_effect_prediction(
+            self.runner,
+            self._genome_instance("variant_effect_prediction"),
+            vcf_file,
+            save_data,
+            self.features,
+            self.sequence_length,
+            output_dir,
+            output_format,
+            strand_index,
+            require_strand,
+            self.write_mem_limit,
+            self.background,
+        )
+
+    # -- in silico mutagenesis ----------------------------------------------------------------
+    def in_silico_mutagenesis(
+        self,
+        sequence: str | None = None,
+        save_data: Sequence[str] | None = None,
+        output_path_prefix: str | os.PathLike = "ism",
+        mutate_n_bases: int = 1,
+        output_format: str = "tsv",
+        start_position: int = 0,
+        end_position: int | None = None,
+        *,
+        input_sequence: str | None = None,
+    ) -> None:
+        """ISM of one sequence: ``<prefix>_{abs_diffs,diffs,logits,predictions}.{tsv,h5}``.
+
+        ``input_sequence`` is accepted as another spelling of ``sequence`` (the name used
+        in Selene's documentation). ``mutate_n_bases`` is honoured (Selene ignored it here).
+        """
+        if sequence is None:
+            sequence = input_sequence
+        elif input_sequence is not None and input_sequence != sequence:
+            raise ValueError("give either sequence or input_sequence, not both")
+        if sequence is None:
+            raise ValueError("in_silico_mutagenesis needs a sequence")
+        if save_data is None:
+            raise ValueError("in_silico_mutagenesis needs save_data")
+        _ism.in_silico_mutagenesis(
+            self.runner,
+            sequence,
+            save_data,
+            self.features,
+            self.sequence_length,
+            output_path_prefix,
+            mutate_n_bases,
+            output_format,
+            start_position,
+            end_position,
+            self.write_mem_limit,
+            self.background,
+        )
+
+    def in_silico_mutagenesis_from_file(
+        self,
+        input_path: str | os.PathLike,
+        save_data: Sequence[str],
+        output_dir: str | os.PathLike,
+        mutate_n_bases: int = 1,
+        use_sequence_name: bool = True,
+        output_format: str = "tsv",
+        start_position: int = 0,
+        end_position: int | None = None,
+    ) -> None:
+        """ISM of every FASTA record; files are prefixed ``<output_dir>/<record name>``
+        (or the 0-based record index when ``use_sequence_name`` is False)."""
+        _ism.in_silico_mutagenesis_from_file(
+            self.runner,
+            input_path,
+            save_data,
+            self.features,
+            self.sequence_length,
+            output_dir,
+            mutate_n_bases,
+            use_sequence_name,
+            output_format,
+            start_position,
+            end_position,
+            self.write_mem_limit,
+            self.background,
+        )
+
+    def in_silico_mutagenesis_predict(
+        self,
+        sequence: str,
+        base_preds: np.ndarray,
+        mutations_list: Sequence[Sequence[tuple[int, str]]],
+        reporters: Sequence[Any] = (),
+    ) -> None:
+        """Predict the given mutations of ``sequence`` and feed ``predict_handlers`` reporters
+        (``reporters``), then have them write their files."""
+        encoding = self.runner.alphabet.encode(sequence)
+        ids_all = [ism_sample_id(sequence, m) for m in mutations_list]
+        for i in range(0, len(mutations_list), self.batch_size):
+            chunk = mutations_list[i : i + self.batch_size]
+            x = np.stack([mutate_sequence(encoding, m, self.runner.alphabet) for m in chunk])
+            preds = self.runner.predict(np.ascontiguousarray(x.transpose(0, 2, 1)))
+            ids = ids_all[i : i + self.batch_size]
+            for reporter in reporters:
+                if getattr(reporter, "needs_base_pred", False):
+                    reporter.handle_batch_predictions(preds, ids, base_preds)
+                else:
+                    reporter.handle_batch_predictions(preds, ids)
+        for reporter in reporters:
+            reporter.write_to_file()
+
+    # Selene exposed these helpers next to the class.
+    in_silico_mutagenesis_sequences = staticmethod(in_silico_mutagenesis_sequences)
+    mutate_sequence = staticmethod(mutate_sequence)
+
+    def _genome_instance(self, what: str) -> Genome:
+        genome = self.reference_sequence
+        if genome is None or isinstance(genome, type):
+            raise ValueError(
+                f"{what} needs a Genome instance as reference_sequence (got the class); e.g. "
+                "reference_sequence: !obj:selene_sdk.sequences.Genome {input_path: hg38.fa}"
+            )
+        return genome

@@ -1,0 +1,432 @@
+"""The one batched model runner shared by sequence prediction, variant effects and ISM.
+
+It owns what every prediction needs and nothing else: the model in eval mode on its
+device, encoding of uint8 code batches into the model layout ``(B, N, L)`` (``(B, N, 1, L)``
+for Lua-trained models), ``torch.inference_mode`` forward passes, and a background thread
+that prepares the next batches while the model runs on the current one.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene_sdk.models import MultiModelWrapper, load_checkpoint, load_model_from_state_dict
+from selene_sdk.sequences.encoding import DNA, Alphabet, dna_alphabet
+
+__all__ = [
+    "ModelRunner",
+    "is_lua_trained_model",
+    "load_trained_weights",
+    "prefetch",
+    "progress_bar",
+    "resolve_device",
+]
+
+T = TypeVar("T")
+
+_POOL_SIZE = 8
+
+#: Column order used for models trained in (Lua) Torch7, e.g. the published DeepSEA.
+LUA_BASES: tuple[str, ...] = ("A", "G", "C", "T")
+
+
+def is_lua_trained_model(model: nn.Module) -> bool:
+    """Whether ``model`` takes Lua-style ``(B, 4, 1, L)`` input.
+
+    True iff some submodule's class name contains ``Conv2d`` (for a
+    :class:`~selene_sdk.models.MultiModelWrapper`, of its first model). A ``from_lua``
+    attribute already set on the model wins, so a Conv2d model that adds the extra axis
+    itself can opt out with ``model.from_lua = False``. The answer is cached in that attribute.
+    """
+    cached = getattr(model, "from_lua", None)
+    if isinstance(cached, bool):
+        return cached
+    inner = model.module if isinstance(model, nn.DataParallel) else model
+    if isinstance(inner, MultiModelWrapper) and len(inner.sub_models):
+        inner = inner.sub_models[0]
+    lua = any("Conv2d" in type(m).__name__ for m in inner.modules())
+    try:
+        model.from_lua = lua
+    except (AttributeError, TypeError):  # pragma: no cover - exotic modules
+        pass
+    return lua
+
+
+def resolve_device(
+    device: str | torch.device | None = None, use_cuda: bool = False
+) -> torch.device:
+    """``device`` if given, else ``cuda`` when ``use_cuda`` else ``cpu``."""
+    if device is not None:
+        return torch.device(device)
+    if use_cuda:
+        if not torch.cuda.is_available():
+            raise RuntimeError("use_cuda=True but PyTorch sees no CUDA device")
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def load_trained_weights(
+    model: nn.Module, trained_model_path: str | os.PathLike | Sequence[str | os.PathLike] | None
+) -> nn.Module:
+    """Load weights into ``model``: one file, or one file per sub-model of a
+    :class:`~selene_sdk.models.MultiModelWrapper` (a list). ``None`` keeps the weights."""
+    if trained_model_path is None:
+        return model
+    if isinstance(trained_model_path, str | os.PathLike):
+        load_model_from_state_dict(load_checkpoint(trained_model_path), model)
+        return model
+    if isinstance(trained_model_path, list | tuple):
+        subs = getattr(model, "sub_models", None)
+        if subs is None:
+            raise ValueError(
+                "trained_model_path is a list, which needs a MultiModelWrapper model "
+                f"(one weights file per sub-model); got {type(model).__name__}"
+            )
+        if len(subs) != len(trained_model_path):
+            raise ValueError(
+                f"trained_model_path lists {len(trained_model_path)} files for "
+                f"{len(subs)} sub-models"
+            )
+        for sub, path in zip(subs, trained_model_path):
+            load_model_from_state_dict(load_checkpoint(path), sub)
+        return model
+    raise ValueError(
+        "trained_model_path must be a path or a list of paths, got "
+        f"{type(trained_model_path).__name__}"
+    )
+
+
+class ModelRunner:
+    """A model ready for batched prediction.
+
+    Parameters
+    ----------
+    model
+        The network (weights already loaded); put in eval mode and moved to ``device``.
+    batch_size
+        Sequences per forward pass.
+    device
+        Where to run; see :func:`resolve_device`.
+    data_parallel
+        Wrap the model in ``torch.nn.DataParallel`` (several GPUs).
+    bases_order
+        Column order of encodings; default ``A, C, G, T`` or ``A, G, C, T`` for Lua models.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        batch_size: int = 64,
+        device: str | torch.device | None = None,
+        data_parallel: bool = False,
+        bases_order: Sequence[str] | None = None,
+    ):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.batch_size = batch_size
+        self.device = resolve_device(device)
+        self.lua = is_lua_trained_model(model)
+        if bases_order is not None:
+            self.alphabet: Alphabet = dna_alphabet(tuple(bases_order))
+        else:
+            self.alphabet = dna_alphabet(LUA_BASES) if self.lua else DNA
+        model.eval()
+        model.to(self.device)
+        self.model: nn.Module = nn.DataParallel(model) if data_parallel else model
+        self._pin = self.device.type == "cuda"
+        # Model inputs are ~1 MB per batch; allocating them afresh costs more than filling
+        # them (page faults), so they are recycled once predicted.
+        self._free: dict[tuple[int, ...], list[np.ndarray]] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    # -- input buffers ------------------------------------------------------------------------
+    def buffer(self, shape: tuple[int, ...]) -> np.ndarray:
+        """An uninitialised float32 array of ``shape`` (recycled when possible)."""
+        with self._lock:
+            stack = self._free.get(tuple(shape))
+            if stack:
+                return stack.pop()
+        return np.empty(shape, dtype=np.float32)
+
+    def release(self, *arrays: np.ndarray) -> None:
+        """Hand input arrays back for reuse (they must not be used afterwards)."""
+        with self._lock:
+            for a in arrays:
+                if (
+                    isinstance(a, np.ndarray)
+                    and a.dtype == np.float32
+                    and a.base is None
+                    and a.flags.c_contiguous
+                ):
+                    stack = self._free.setdefault(a.shape, [])
+                    if len(stack) < _POOL_SIZE and not any(a is b for b in stack):
+                        stack.append(a)
+
+    # -- encoding and forward passes ----------------------------------------------------------
+    def encode(self, codes: np.ndarray) -> np.ndarray:
+        """``(B, L)`` uint8 codes -> ``(B, N, L)`` float32 model input."""
+        b, length = codes.shape
+        n = self.alphabet.size
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None or scratch.size < b * length * n:
+            scratch = self._local.scratch = np.empty(b * length * n, dtype=np.float32)
+        return self.alphabet.encode_channels_first(
+            codes, out=self.buffer((b, n, length)), scratch=scratch[: b * length * n]
+        )
+
+    def encode_patched(
+        self,
+        base_x: np.ndarray,
+        base_codes: np.ndarray,
+        codes: np.ndarray,
+        cells: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Encoding of ``codes`` from the encoding ``base_x`` of similar ``base_codes``:
+        a copy with only the differing positions re-encoded (alternative alleles differ
+        from their reference windows in a few positions). ``cells`` (``rows, cols``), if
+        given, must include every differing position; otherwise they are searched for."""
+        out = self.buffer(base_x.shape)
+        np.copyto(out, base_x)
+        rows, cols = np.nonzero(base_codes != codes) if cells is None else cells
+        if len(rows):
+            out[rows, :, cols] = self.alphabet.onehot_table[codes[rows, cols]]
+        return out
+
+    def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
+        """Forward pass on ``(B, N, L)`` inputs -> float32 numpy ``(B, F)``."""
+        tensor = torch.as_tensor(x, dtype=torch.float32)
+        if self.lua:
+            tensor = tensor.unsqueeze(2)
+        with torch.inference_mode():
+            out = self.model(tensor.to(self.device, non_blocking=self._pin))
+        if isinstance(out, tuple | list):
+            raise TypeError(
+                f"the model returned a {type(out).__name__}; prediction needs one tensor "
+                "of shape (batch, features)"
+            )
+        out = out.detach()
+        if out.dim() != 2:
+            out = out.reshape(out.shape[0], -1)
+        result = out.to("cpu", torch.float32).numpy()
+        if isinstance(x, np.ndarray) and np.may_share_memory(result, x):
+            result = result.copy()  # the input buffer will be reused
+        return result
+
+    def output_width(self, sequence_length: int) -> int:
+        """Number of outputs per sequence, found by one forward pass on a blank sequence.
+
+        Raises ``ValueError`` naming the length when the model cannot take it.
+        """
+        blank = np.full((1, sequence_length), ord("N"), dtype=np.uint8)
+        try:
+            out = self.predict(self.encode(blank))
+        except (RuntimeError, ValueError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ValueError(
+                f"the model cannot run on sequences of length {sequence_length} "
+                f"(sequence_length must match the model's input length): {first}"
+            ) from exc
+        return int(out.shape[1])
+
+    def run(
+        self,
+        work: Iterable[T],
+        inputs: Callable[[T], Sequence[np.ndarray]],
+        consume: Callable[[T, list[np.ndarray]], None],
+        background: bool = True,
+    ) -> None:
+        """Predict every work item and hand the predictions to ``consume``, in order.
+
+        With ``background`` the next items are built in one thread and ``consume`` (scoring
+        and writing) runs in another, so the model never waits for either.
+
+        Parameters
+        ----------
+        work
+            Items produced lazily (reading files, building sequences).
+        inputs
+            Item -> model inputs ``(B, N, L)`` (one array per forward pass); they are
+            recycled for later batches once predicted, so items must not use them after.
+        consume
+            Called as ``consume(item, predictions)`` where ``predictions[i]`` is the
+            ``(B, F)`` output for ``inputs(item)[i]``.
+        background
+            Use the producer and consumer threads (the results are the same either way).
+        """
+        if not background:
+            for item in work:
+                consume(item, self._predict_item(item, inputs))
+            return
+        stream = prefetch(work)
+        sink = _Sink(consume)
+        try:
+            for item in stream:
+                sink.put(item, self._predict_item(item, inputs))
+            sink.finish()
+        finally:
+            stream.close()
+            sink.stop()
+
+    def _predict_item(self, item: T, inputs: Callable[[T], Sequence[np.ndarray]]):
+        xs = inputs(item)
+        preds = [self.predict(x) for x in xs]
+        self.release(*xs)
+        return preds
+
+
+class _Sink:
+    """Calls ``consume`` on items from a queue in a background thread; its errors are
+    re-raised in the caller at the next :meth:`put` or at :meth:`finish`."""
+
+    def __init__(self, consume: Callable[[Any, list[np.ndarray]], None], depth: int = 4):
+        self.consume = consume
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="selene-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            entry = self.queue.get()
+            if entry is _END:
+                return
+            if self.error is None:
+                try:
+                    self.consume(*entry)
+                except BaseException as exc:  # handed to the caller
+                    self.error = exc
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def put(self, item: Any, preds: list[np.ndarray]) -> None:
+        self._raise()
+        while True:
+            try:
+                self.queue.put((item, preds), timeout=0.1)
+                return
+            except queue.Full:
+                self._raise()
+
+    def finish(self) -> None:
+        self.queue.put(_END)
+        self.thread.join()
+        self._raise()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.error = self.error or RuntimeError("stopped")
+            while self.thread.is_alive():
+                try:
+                    self.queue.put(_END, timeout=0.05)
+                except queue.Full:
+                    try:
+                        self.queue.get_nowait()
+                    except queue.Empty:
+                        pass
+                self.thread.join(timeout=0.05)
+
+
+class _Failure:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+_END = object()
+
+
+def prefetch(items: Iterable[T], depth: int = 3) -> Iterator[T]:
+    """Iterate ``items`` in a background thread, keeping up to ``depth`` items ready.
+
+    Exceptions raised while producing are re-raised in the consumer; closing the returned
+    generator stops the producer.
+    """
+    buffer: queue.Queue[Any] = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def produce() -> None:
+        source = iter(items)
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.05)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(_END)
+        except BaseException as exc:  # handed to the consumer
+            buffer.put(_Failure(exc))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # pragma: no cover - best effort clean-up
+                    pass
+
+    thread = threading.Thread(target=produce, name="selene-prefetch", daemon=True)
+    thread.start()
+    return _consume(buffer, stop, thread)
+
+
+def _consume(buffer: queue.Queue[Any], stop: threading.Event, thread: threading.Thread):
+    try:
+        while True:
+            item = buffer.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                buffer.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
+def progress_bar(total: int | Callable[[], int] | None, unit: str, desc: str):
+    """A tqdm bar on stderr with rate and ETA.
+
+    Shown when stderr is a terminal; ``SELENE_SDK_PROGRESS=0`` hides it and ``=1`` forces
+    it. ``total`` may be a function, called only when the bar is shown (counting the
+    records of a large file costs a pass over it).
+    """
+    import sys
+
+    from tqdm.auto import tqdm
+
+    setting = os.environ.get("SELENE_SDK_PROGRESS", "").strip().lower()
+    if setting in {"0", "off", "false", "no"}:
+        enabled = False
+    elif setting in {"1", "on", "true", "yes"}:
+        enabled = True
+    else:
+        enabled = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    if callable(total):
+        total = total() if enabled else None
+    return tqdm(
+        total=total,
+        unit=unit,
+        desc=desc,
+        mininterval=0.5,
+        dynamic_ncols=True,
+        disable=not enabled,
+        leave=True,
+    )

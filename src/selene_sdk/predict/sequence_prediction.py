@@ -1,0 +1,274 @@
+"""Predictions for sequences: a raw string, the records of a FASTA file, or windows centred
+on the intervals of a BED file."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from selene_sdk.errors import SeleneWarning, require_file
+from selene_sdk.io.bed import open_text
+from selene_sdk.io.fasta_records import count_fasta_records, iter_fasta_records
+from selene_sdk.io.writers import LinesWriter, WriterGroup
+from selene_sdk.predict.inputs import ChromMatcher, fit_codes, fit_sequence, window_radii
+from selene_sdk.predict.outputs import ScoreOutputs, check_output_format, strip_extension
+from selene_sdk.predict.runner import ModelRunner, progress_bar
+from selene_sdk.sequences.encoding import as_codes
+
+__all__ = [
+    "BED_COLS",
+    "FASTA_COLS",
+    "predict_bed",
+    "predict_fasta",
+    "predict_sequence",
+]
+
+FASTA_COLS: list[str] = ["index", "name"]
+BED_COLS: list[str] = ["index", "chrom", "start", "end", "strand", "contains_unk"]
+_BED_HEADERS = ("#", "track", "browser")
+
+
+@dataclass
+class _Batch:
+    x: np.ndarray
+    labels: list[str]
+    na_lines: list[str] = field(default_factory=list)
+    n_lines: int = 0
+
+    def inputs(self) -> list[np.ndarray]:
+        return [self.x] if len(self.x) else []
+
+
+def predict_sequence(runner: ModelRunner, sequence: str, sequence_length: int) -> np.ndarray:
+    """Predictions ``(1, F)`` for one sequence string (padded/centre-truncated to ``L``)."""
+    codes = as_codes(fit_sequence(sequence, sequence_length))
+    return runner.predict(runner.encode(codes[None]))
+
+
+def _write_predictions(
+    runner: ModelRunner,
+    batches: Iterator[_Batch],
+    outputs: ScoreOutputs,
+    na: LinesWriter | None,
+    bar,
+    background: bool,
+) -> int:
+    rows = [0]
+
+    def consume(batch: _Batch, preds: list[np.ndarray]) -> None:
+        if na is not None:
+            na.write_lines(batch.na_lines)
+        if preds:
+            (pred,) = preds
+            if pred.shape[1] != len(outputs.features):
+                raise ValueError(
+                    f"the model returns {pred.shape[1]} values per sequence but "
+                    f"{len(outputs.features)} features were given"
+                )
+            outputs.write(pred, pred, batch.labels)
+            rows[0] += len(pred)
+        bar.update(batch.n_lines or len(batch.labels))
+
+    runner.run(batches, _Batch.inputs, consume, background=background)
+    return rows[0]
+
+
+def predict_fasta(
+    runner: ModelRunner,
+    input_path: str | os.PathLike,
+    features: Sequence[str],
+    sequence_length: int,
+    output_dir: str | os.PathLike,
+    output_format: str = "tsv",
+    write_mem_limit: float = 1500,
+    background: bool = True,
+) -> list[str]:
+    """Predict every record of a FASTA file -> ``<output_dir>/<name>_predictions.*``.
+
+    Row labels are ``index`` (0-based record number) and ``name`` (first header word).
+    """
+    input_path = require_file(input_path, "FASTA file")
+    check_output_format(output_format)
+    output_dir = os.fspath(output_dir)
+    os.makedirs(output_dir, exist_ok=True)
+    prefix = strip_extension(input_path)
+    group = WriterGroup()
+    outputs = ScoreOutputs(
+        group, ["predictions"], output_dir, prefix, output_format, FASTA_COLS, features,
+        write_mem_limit,
+    )  # fmt: skip
+    resized = [0]
+
+    def batches() -> Iterator[_Batch]:
+        codes, labels = [], []
+        for index, (name, seq) in enumerate(iter_fasta_records(input_path)):
+            raw = as_codes(seq)
+            resized[0] += len(raw) != sequence_length
+            codes.append(fit_codes(raw, sequence_length))
+            labels.append(f"{index}\t{name}")
+            if len(codes) == runner.batch_size:
+                yield _Batch(runner.encode(np.stack(codes)), labels)
+                codes, labels = [], []
+        if codes:
+            yield _Batch(runner.encode(np.stack(codes)), labels)
+
+    total = lambda: count_fasta_records(input_path)  # noqa: E731 - only for a visible bar
+    with group, progress_bar(total, "sequence", os.path.basename(input_path)) as bar:
+        rows = _write_predictions(runner, batches(), outputs, None, bar, background)
+    if rows == 0:
+        warnings.warn(
+            f"{input_path}: no FASTA records; wrote empty outputs", SeleneWarning, stacklevel=3
+        )
+    if resized[0]:
+        warnings.warn(
+            f"{input_path}: {resized[0]} record(s) differ from the model length "
+            f"{sequence_length} and were padded with N or centre-truncated",
+            SeleneWarning,
+            stacklevel=3,
+        )
+    return outputs.paths()
+
+
+def _bed_strand(fields: list[str], strand_index: int | None) -> str | None:
+    if strand_index is None or strand_index >= len(fields):
+        return "."
+    value = fields[strand_index].strip()
+    return value if value in ("+", "-", ".") else None
+
+
+def predict_bed(
+    runner: ModelRunner,
+    genome,
+    input_path: str | os.PathLike,
+    features: Sequence[str],
+    sequence_length: int,
+    output_dir: str | os.PathLike,
+    output_format: str = "tsv",
+    strand_index: int | None = None,
+    write_mem_limit: float = 1500,
+    background: bool = True,
+) -> list[str]:
+    """Predict windows of length ``L`` centred on each BED interval.
+
+    The window is ``[mid - start_radius, mid + end_radius)`` with ``mid = start +
+    (end - start) // 2``; a line that is malformed, on an unknown chromosome or whose
+    window leaves the chromosome (or overlaps the blacklist) goes to ``<prefix>.NA``
+    with the reason. Row labels: ``index`` (0-based line number), ``chrom``, ``start``,
+    ``end``, ``strand``, ``contains_unk``.
+    """
+    input_path = require_file(input_path, "BED file")
+    check_output_format(output_format)
+    if genome is None or isinstance(genome, type):
+        raise ValueError("predictions for a BED file need a Genome instance as reference_sequence")
+    output_dir = os.fspath(output_dir)
+    os.makedirs(output_dir, exist_ok=True)
+    prefix = strip_extension(input_path)
+    start_radius, _ = window_radii(sequence_length)
+    match = ChromMatcher(genome.get_chrs())
+    lengths = genome.len_chrs
+    group = WriterGroup()
+    outputs = ScoreOutputs(
+        group, ["predictions"], output_dir, prefix, output_format, BED_COLS, features,
+        write_mem_limit,
+    )  # fmt: skip
+    na = group.add(LinesWriter(os.path.join(output_dir, f"{prefix}.NA")))
+    stats = {"rows": 0, "rejected": 0, "unk": 0, "short_strand": 0}
+
+    def parse(index: int, text: str) -> tuple[tuple, str | None]:
+        fields = text.split("\t")
+        if len(fields) < 3:
+            return (), "fewer than 3 tab-separated columns"
+        chrom_in, start_text, end_text = fields[0], fields[1].strip(), fields[2].strip()
+        if not (start_text.isdigit() and end_text.isdigit()):
+            return (), f"start {start_text!r} / end {end_text!r} are not non-negative integers"
+        start, end = int(start_text), int(end_text)
+        if end < start:
+            return (), f"end {end} is before start {start}"
+        chrom = match(chrom_in)
+        if chrom is None:
+            return (), f"chromosome {chrom_in!r} is not in the reference FASTA"
+        if strand_index is not None and strand_index >= len(fields):
+            stats["short_strand"] += 1
+        strand = _bed_strand(fields, strand_index)
+        if strand is None:
+            return (), f"strand {fields[strand_index]!r} is not '+', '-' or '.'"
+        mid = start + (end - start) // 2
+        return (index, chrom, start, end, strand, mid - start_radius), None
+
+    def batches() -> Iterator[_Batch]:
+        pending: list[tuple] = []
+        na_lines: list[str] = []
+        n_lines = 0
+        with open_text(input_path) as handle:
+            for index, raw in enumerate(handle):
+                text = raw.rstrip("\r\n")
+                if not text.strip() or text.startswith(_BED_HEADERS):
+                    continue
+                n_lines += 1
+                row, reason = parse(index, text)
+                if reason is None:
+                    chrom, w0 = row[1], row[5]
+                    if not genome.coords_in_bounds(chrom, w0, w0 + sequence_length):
+                        size = lengths[chrom]
+                        window = f"the {sequence_length}-bp window [{w0}, {w0 + sequence_length})"
+                        if w0 < 0 or w0 + sequence_length > size:
+                            reason = f"{window} extends beyond {chrom} (length {size})"
+                        else:
+                            reason = f"{window} overlaps a blacklisted region"
+                if reason is not None:
+                    na_lines.append(f"{text}\t{reason}")
+                    stats["rejected"] += 1
+                    continue
+                pending.append(row)
+                if len(pending) == runner.batch_size:
+                    yield _build(pending, na_lines, n_lines)
+                    pending, na_lines, n_lines = [], [], 0
+        if pending or na_lines or n_lines:
+            yield _build(pending, na_lines, n_lines)
+
+    def _build(rows: list[tuple], na_lines: list[str], n_lines: int) -> _Batch:
+        if not rows:
+            empty = np.zeros((0, runner.alphabet.size, sequence_length), np.float32)
+            return _Batch(empty, [], na_lines, n_lines)
+        index, chroms, starts, ends, strands, w0 = zip(*rows)
+        codes = genome.get_codes_batch(list(chroms), np.array(w0), sequence_length, list(strands))
+        unk = runner.alphabet.is_unknown(codes).any(axis=1)
+        stats["unk"] += int(unk.sum())
+        labels = [
+            f"{i}\t{c}\t{s}\t{e}\t{st}\t{u}"
+            for i, c, s, e, st, u in zip(index, chroms, starts, ends, strands, unk.tolist())
+        ]
+        return _Batch(runner.encode(codes), labels, na_lines, n_lines)
+
+    with group, progress_bar(None, "interval", os.path.basename(input_path)) as bar:
+        stats["rows"] = _write_predictions(runner, batches(), outputs, na, bar, background)
+    if stats["rows"] == 0:
+        warnings.warn(
+            f"{input_path}: no intervals could be predicted; wrote empty outputs",
+            SeleneWarning,
+            stacklevel=3,
+        )
+    if stats["rejected"]:
+        warnings.warn(
+            f"{input_path}: {stats['rejected']} line(s) written to {prefix}.NA with the reason",
+            SeleneWarning,
+            stacklevel=3,
+        )
+    if stats["short_strand"]:
+        warnings.warn(
+            f"{input_path}: strand_index={strand_index} is beyond the columns of "
+            f"{stats['short_strand']} line(s); their strand was taken as '.'",
+            SeleneWarning,
+            stacklevel=3,
+        )
+    if stats["unk"]:
+        warnings.warn(
+            f"{input_path}: {stats['unk']} window(s) contain unknown bases (contains_unk=True)",
+            SeleneWarning,
+            stacklevel=3,
+        )
+    return [*outputs.paths(), na.path]

@@ -1,0 +1,150 @@
+"""Buffered atomic writers, the %.2e formatter and the annotated VCF writer."""
+
+from __future__ import annotations
+
+import os
+
+import h5py
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selene_sdk.io.numfmt import format_rows
+from selene_sdk.io.vcf_writer import AnnotatedVcfWriter
+from selene_sdk.io.writers import Hdf5Writer, LinesWriter, TsvWriter, WriterGroup
+
+
+def slow_format(values):
+    rows = np.asarray(values, np.float64).tolist()
+    return ["\t".join(f"{v:.2e}" for v in row) for row in rows]
+
+
+def test_format_rows_edge_values():
+    values = np.array(
+        [[0.0, -0.0, 1.125, 0.03125, np.nan, np.inf, -np.inf, 9.995, 1e-45, 5e-324],
+         [1.0, 10.0, 100.0, 0.001, 1e22, 1e23, 999.5, 0.125, 1.5e-7, -2.5e-3]]
+    )  # fmt: skip
+    assert format_rows(values) == slow_format(values)
+    assert format_rows(values[:1, :2]) == ["0.00e+00\t-0.00e+00"]
+    assert format_rows(np.zeros((0, 3))) == []
+    assert format_rows(np.array([[0.5, 0.25]]), sep="|") == ["5.00e-01|2.50e-01"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=5),
+        min_size=1,
+        max_size=5,
+    ).filter(lambda rows: len({len(r) for r in rows}) == 1)
+)
+def test_format_rows_matches_python_float32(rows):
+    values = np.array(rows, dtype=np.float32)
+    assert format_rows(values) == slow_format(values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False), min_size=1, max_size=6))
+def test_format_rows_matches_python_float64(row):
+    values = np.array([row], dtype=np.float64)
+    assert format_rows(values) == slow_format(values)
+
+
+def test_format_rows_exhaustive_ties():
+    values = (np.arange(1, 1 << 15) / 2.0**12).reshape(-1, 1)
+    assert format_rows(values) == slow_format(values)
+
+
+def test_tsv_writer_buffers_and_renames(tmp_path):
+    path = tmp_path / "t.tsv"
+    writer = TsvWriter(path, ["id"], ["a", "b"], buffer_bytes=64)
+    writer.open()
+    assert not path.exists()  # only a temporary file so far
+    for i in range(20):
+        writer.write(np.array([[i, 0.5]], dtype=np.float32), [f"r{i}"])
+    assert not path.exists()
+    writer.close()
+    lines = path.read_text().splitlines()
+    assert lines[0] == "id\ta\tb"
+    assert lines[3] == "r2\t2.00e+00\t5.00e-01"
+    assert len(lines) == 21
+    assert os.listdir(tmp_path) == ["t.tsv"]
+
+
+def test_hdf5_writer_appends_in_chunks(tmp_path):
+    path = tmp_path / "x.h5"
+    with Hdf5Writer(path, 3, buffer_bytes=50) as writer:
+        for i in range(7):
+            writer.write(np.full((2, 3), i, dtype=np.float32))
+    with h5py.File(path) as h5:
+        data = h5["data"][:]
+        assert h5["data"].dtype == np.float64
+    assert data.shape == (14, 3)
+    np.testing.assert_array_equal(data[::2, 0], np.arange(7))
+
+
+def test_abort_and_exception_leave_nothing(tmp_path):
+    writer = TsvWriter(tmp_path / "a.tsv", ["id"], ["x"], buffer_bytes=1)
+    writer.open()
+    writer.write(np.ones((3, 1)), ["a", "b", "c"])  # flushed to the temporary file
+    writer.abort()
+    with pytest.raises(RuntimeError), Hdf5Writer(tmp_path / "b.h5", 1) as h5:
+        h5.write(np.ones((1, 1)))
+        raise RuntimeError("crash")
+    assert os.listdir(tmp_path) == []
+
+
+def test_writer_group_is_all_or_nothing(tmp_path):
+    group = WriterGroup()
+    a = group.add(LinesWriter(tmp_path / "a.txt", header="h"))
+    b = group.add(TsvWriter(tmp_path / "b.tsv", ["id"], ["x"]))
+    with pytest.raises(ValueError), group:
+        a.write_lines(["1", "2"])
+        b.write(np.ones((1, 1)), ["r"])
+        b.write(np.ones((2, 1)), ["only one label"])  # mismatch -> error mid-run
+    assert os.listdir(tmp_path) == []
+    group = WriterGroup([LinesWriter(tmp_path / "c.txt")])
+    with group:
+        group.writers[0].write_lines(["x"])
+    assert (tmp_path / "c.txt").read_text() == "x\n"
+
+
+def test_unusable_paths_fail_on_open(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError):
+        Hdf5Writer(tmp_path / "file" / "x.h5", 2).open()
+    os.mkdir(tmp_path / "dir.tsv")
+    with pytest.raises(IsADirectoryError):
+        TsvWriter(tmp_path / "dir.tsv", [], ["a"]).open()
+
+
+def test_annotated_vcf_writer_orders_records_and_rows(tmp_path):
+    path = tmp_path / "o.vcf"
+    w = AnnotatedVcfWriter(path, ["##source=x"], None, ["diffs", "predictions"], ["f", "g"], "1.0")
+    with w:
+        w.add_records([("1\t5\ta\tA\tC,G", (0, 1)), ("1\t6\tb\tA\t<DEL>", ())])
+        half = np.array([[0.5, 0.25]], np.float32)
+        w.add_rows({"diffs": half}, half, half, np.array([True]), np.array([False]))
+        w.add_records([("1\t7\tc\tA\tT\t.\tPASS\tX=1;SELENE_diffs=old", (0,))])
+        assert w.rows_written == 0  # record "a" still waits for its second ALT row
+        two = np.array([[0.5, 0.25], [1.0, 0.0]], np.float32)
+        w.add_rows({"diffs": two}, two, two, np.array([True, False]), np.array([False, True]))
+    lines = path.read_text().splitlines()
+    assert lines[0] == "##fileformat=VCFv4.2" and lines[1] == "##source=x"
+    assert lines[-4] == "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"
+    a, b, c = (line.split("\t") for line in lines[-3:])
+    assert a[5:7] == [".", "."]
+    assert a[7] == (
+        "SELENE_diffs=5.00e-01|2.50e-01,5.00e-01|2.50e-01;SELENE_ref_predictions=5.00e-01|2.50e-01;"
+        "SELENE_alt_predictions=5.00e-01|2.50e-01,5.00e-01|2.50e-01"
+    )
+    assert b[7] == "."
+    assert c[7].split(";") == [
+        "X=1",
+        "SELENE_diffs=1.00e+00|0.00e+00",
+        "SELENE_ref_predictions=1.00e+00|0.00e+00",
+        "SELENE_alt_predictions=1.00e+00|0.00e+00",
+        "SELENE_REF_MISMATCH",
+        "SELENE_CONTAINS_UNK",
+    ]

@@ -1,0 +1,173 @@
+"""The batched runner: device, layouts, Lua models, wrappers, background thread."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from selene_sdk.models import MultiModelWrapper, NonStrandSpecific
+from selene_sdk.predict.runner import (
+    ModelRunner,
+    is_lua_trained_model,
+    load_trained_weights,
+    prefetch,
+)
+
+from .helpers import GcModel, IdentityModel, LuaIdentityModel, SmallConv
+
+
+def codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode(), dtype=np.uint8).reshape(1, -1)
+
+
+def test_lua_detection():
+    assert is_lua_trained_model(LuaIdentityModel())
+    assert not is_lua_trained_model(IdentityModel())
+    assert is_lua_trained_model(NonStrandSpecific(LuaIdentityModel()))
+    assert is_lua_trained_model(MultiModelWrapper([LuaIdentityModel(), IdentityModel()]))
+    assert not is_lua_trained_model(MultiModelWrapper([IdentityModel(), LuaIdentityModel()]))
+    opted_out = LuaIdentityModel()
+    opted_out.from_lua = False
+    assert not is_lua_trained_model(opted_out)
+
+
+def test_encode_and_predict_layout():
+    runner = ModelRunner(IdentityModel())
+    x = runner.encode(codes("ACGN"))
+    assert x.shape == (1, 4, 4)
+    out = runner.predict(x)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.reshape(4, 4).T[3], [0.25] * 4)
+    np.testing.assert_array_equal(out.reshape(4, 4)[:, 0], [1, 0, 0, 0])
+    lua = ModelRunner(LuaIdentityModel())
+    assert lua.alphabet.letters == ("A", "G", "C", "T")
+    np.testing.assert_array_equal(lua.predict(lua.encode(codes("C"))), [[0, 0, 1, 0]])
+
+
+def test_non_strand_specific_averages_strands():
+    runner = ModelRunner(NonStrandSpecific(GcModel(), mode="mean"))
+    # GC fraction is strand-symmetric; A fraction averages A (fwd) and T (reverse)
+    out = runner.predict(runner.encode(codes("AAAC")))
+    np.testing.assert_allclose(out, [[0.25, 0.375]])
+
+
+def test_encode_patched_equals_full_encoding():
+    runner = ModelRunner(IdentityModel())
+    rng = np.random.default_rng(0)
+    base = np.frombuffer(b"ACGTN", np.uint8)[rng.integers(0, 5, (6, 30))]
+    other = base.copy()
+    other[rng.integers(0, 6, 9), rng.integers(0, 30, 9)] = ord("G")
+    other[2] = ord("n")
+    got = runner.encode_patched(runner.encode(base), base, other)
+    np.testing.assert_array_equal(got, runner.encode(other))
+
+
+def test_output_width_reports_bad_length():
+    runner = ModelRunner(SmallConv(length=40, n_features=3))
+    assert runner.output_width(40) == 3
+    with pytest.raises(ValueError, match="cannot run on sequences of length 30"):
+        runner.output_width(30)
+
+
+def test_tuple_output_is_rejected():
+    class Pair(nn.Module):
+        def forward(self, x):
+            return x.mean(dim=2), x.mean(dim=2)
+
+    with pytest.raises(TypeError, match="tuple"):
+        ModelRunner(Pair()).predict(np.zeros((1, 4, 3), np.float32))
+
+
+def test_batch_size_validation():
+    with pytest.raises(ValueError, match="batch_size"):
+        ModelRunner(IdentityModel(), batch_size=0)
+
+
+def test_load_trained_weights(tmp_path):
+    source = SmallConv()
+    path = tmp_path / "w.pth"
+    torch.save({"state_dict": NonStrandSpecific(source).state_dict()}, path)
+    target = SmallConv()
+    load_trained_weights(target, str(path))
+    for a, b in zip(source.parameters(), target.parameters()):
+        assert torch.equal(a, b)
+    multi = MultiModelWrapper([SmallConv(), SmallConv()])
+    torch.save(source.state_dict(), tmp_path / "a.pth")
+    load_trained_weights(multi, [str(tmp_path / "a.pth"), str(tmp_path / "a.pth")])
+    assert torch.equal(multi.sub_models[1].conv.weight, source.conv.weight)
+    with pytest.raises(ValueError, match="2 sub-models"):
+        load_trained_weights(multi, [str(tmp_path / "a.pth")])
+    with pytest.raises(ValueError, match="MultiModelWrapper"):
+        load_trained_weights(SmallConv(), [str(tmp_path / "a.pth")])
+    with pytest.raises(ValueError, match="path or a list"):
+        load_trained_weights(SmallConv(), 3)
+
+
+def test_prefetch_order_errors_and_early_stop():
+    assert list(prefetch(iter(range(50)), depth=2)) == list(range(50))
+
+    def failing():
+        yield 1
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError, match="boom"):
+        list(prefetch(failing()))
+
+    produced = []
+
+    def endless():
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    stream = prefetch(endless(), depth=2)
+    assert next(stream) == 0
+    stream.close()
+    assert not any(t.name == "selene-prefetch" for t in threading.enumerate())
+    assert len(produced) < 10
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_run_consumes_predictions_in_order(background):
+    runner = ModelRunner(GcModel(), batch_size=2)
+    items = [codes("GGCC"), codes("AATT")] * 20
+    out = []
+    runner.run(
+        items,
+        lambda c: [runner.encode(c), runner.encode(c)],
+        lambda item, preds: out.append((item, preds)),
+        background=background,
+    )
+    assert [o[0] is i for o, i in zip(out, items)] == [True] * 40
+    np.testing.assert_allclose(out[0][1][0], [[1.0, 0.0]])
+    np.testing.assert_allclose(out[39][1][1], [[0.0, 0.5]])
+
+
+def test_run_reraises_consumer_errors():
+    runner = ModelRunner(GcModel(), batch_size=2)
+    seen = []
+
+    def consume(item, preds):
+        seen.append(item)
+        if len(seen) == 3:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        runner.run([codes("ACGT")] * 50, lambda c: [runner.encode(c)], consume)
+    assert len(seen) == 3
+    assert not any(t.name.startswith("selene-") for t in threading.enumerate())
+
+
+def test_non_strand_specific_lua_model_gets_4d_input():
+    runner = ModelRunner(NonStrandSpecific(LuaIdentityModel(), mode="mean"))
+    assert runner.lua and runner.alphabet.letters == ("A", "G", "C", "T")
+    x = runner.encode(codes("AAGC"))
+    out = runner.predict(x).reshape(4, 4)
+    expected = (x[0] + x[0][::-1, ::-1]) / 2  # AGCT columns: complement = reversed channels
+    np.testing.assert_allclose(out, expected)

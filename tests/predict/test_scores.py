@@ -1,0 +1,43 @@
+"""Scores are pure functions of (ref, alt)."""
+
+import numpy as np
+import pytest
+from scipy.special import logit
+
+from selene_sdk.predict.scores import SCORES, abs_diffs, diffs, logits, normalize_save_data
+
+
+def test_values_hand_computed():
+    ref = np.array([[0.2, 0.5]], dtype=np.float32)
+    alt = np.array([[0.6, 0.25]], dtype=np.float32)
+    np.testing.assert_allclose(diffs(ref, alt), [[0.4, -0.25]], rtol=1e-6)
+    np.testing.assert_allclose(abs_diffs(ref, alt), [[0.4, 0.25]], rtol=1e-6)
+    expected = [[np.log(0.6 / 0.4) - np.log(0.2 / 0.8), np.log(1 / 3) - 0.0]]
+    np.testing.assert_allclose(logits(ref, alt), expected, rtol=1e-5)
+    assert diffs(ref, alt).dtype == np.float32
+    assert SCORES["predictions"](ref, alt) is alt
+
+
+def test_logits_clip_copies_not_inputs():
+    ref = np.array([[0.0, 1.0, 0.5]], dtype=np.float32)
+    alt = np.array([[1.0, 0.0, 0.5]], dtype=np.float32)
+    before = (ref.copy(), alt.copy())
+    out = logits(ref, alt)
+    np.testing.assert_array_equal(ref, before[0])
+    np.testing.assert_array_equal(alt, before[1])
+    lo, hi = logit(np.float32(1e-24)), logit(np.float32(0.999999))
+    np.testing.assert_allclose(out, [[hi - lo, lo - hi, 0.0]], rtol=1e-6)
+    assert np.isfinite(out).all()
+
+
+def test_normalize_save_data():
+    assert normalize_save_data(["predictions", "diffs", "abs_diffs", "diffs"]) == [
+        "abs_diffs",
+        "diffs",
+        "predictions",
+    ]
+    assert normalize_save_data("logits") == ["logits"]
+    with pytest.raises(ValueError, match="unknown output"):
+        normalize_save_data(["diffs", "diff"])
+    with pytest.raises(ValueError, match="empty"):
+        normalize_save_data([])
