@@ -48,9 +48,13 @@ class TrainModel:
 
     Parameters
     ----------
-    model, loss_criterion, optimizer_class, optimizer_kwargs
-        The model, the loss module and how to build the optimizer
-        (``optimizer_class(model.parameters(), **optimizer_kwargs)``).
+    model
+        The model to train (an ``nn.Module``).
+    loss_criterion
+        The loss module, e.g. ``nn.BCELoss()``.
+    optimizer_class, optimizer_kwargs
+        How to build the optimizer: ``optimizer_class(model.parameters(),
+        **optimizer_kwargs)``.
     data_sampler
         A sampler with ``train`` and ``validate`` modes (``test`` for evaluation).
     batch_size, max_steps
@@ -80,8 +84,11 @@ class TrainModel:
         continues exactly where it stopped (same batches, same random streams).
     metrics
         Name -> ``fn(y_true, y_pred)`` (default ``roc_auc`` and ``average_precision``).
-    use_scheduler, scheduler_kwargs
-        ``ReduceLROnPlateau`` on the validation loss (default ``patience=16, factor=0.8``).
+    use_scheduler
+        Lower the learning rate with ``ReduceLROnPlateau`` when the validation loss stops
+        improving.
+    scheduler_kwargs
+        Arguments of ``ReduceLROnPlateau`` (default ``patience=16, factor=0.8``).
     deterministic
         Use deterministic algorithms (set when the configuration has a ``random_seed``).
     stopping_criteria

@@ -28,6 +28,13 @@ class DanQ(nn.Module):
 
     conv 320 (k 26) -> ReLU -> pool 13 -> dropout .2 -> BiLSTM(320) over positions ->
     dropout .5 -> linear 925 -> ReLU -> linear -> sigmoid.
+
+    Parameters
+    ----------
+    sequence_length
+        Input length ``L`` in bases (at least 38).
+    n_genomic_features
+        Number of outputs (features predicted).
     """
 
     def __init__(self, sequence_length: int, n_genomic_features: int):

@@ -32,6 +32,13 @@ class DeeperDeepSEA(nn.Module):
     Layout: [conv 320, conv 320, pool, BN] [conv 480, conv 480, pool, BN, dropout .2]
     [conv 960, conv 960, BN, dropout .2], then linear -> ReLU -> BN -> linear -> sigmoid.
     Sub-module names (``conv_net``, ``classifier``) match Selene checkpoints.
+
+    Parameters
+    ----------
+    sequence_length
+        Input length in bases (at least 310).
+    n_targets
+        Number of outputs (features predicted).
     """
 
     def __init__(self, sequence_length: int, n_targets: int):

@@ -29,6 +29,13 @@ class DeepSEA(nn.Module):
 
     conv 320 -> pool -> dropout .2 -> conv 480 -> pool -> dropout .2 -> conv 960 ->
     dropout .5 -> linear -> ReLU -> linear -> sigmoid (kernel 8, pool 4).
+
+    Parameters
+    ----------
+    sequence_length
+        Input length ``L`` in bases (at least 163).
+    n_genomic_features
+        Number of outputs (features predicted).
     """
 
     def __init__(self, sequence_length: int, n_genomic_features: int):

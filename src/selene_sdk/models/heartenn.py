@@ -29,6 +29,13 @@ class HeartENN(nn.Module):
     """Input ``(B, 4, L)``, output ``(B, n_genomic_features)`` probabilities.
 
     The DeeperDeepSEA layout with 60 / 80 / 240 channels and dropouts .4 / .6.
+
+    Parameters
+    ----------
+    sequence_length
+        Input length ``L`` in bases (at least 310).
+    n_genomic_features
+        Number of outputs (features predicted).
     """
 
     def __init__(self, sequence_length: int, n_genomic_features: int):

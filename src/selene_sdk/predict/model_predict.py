@@ -135,7 +135,23 @@ class AnalyzeSequences:
     ) -> np.ndarray | None:
         """Predictions for a sequence string (``output_dir=None``: returns ``(1, F)``), or
         for a FASTA (``.fa``/``.fasta``/``.fna``, optionally ``.gz``) or BED file (anything
-        else), written to ``<output_dir>/<input name>_predictions.{tsv,h5}``."""
+        else), written to ``<output_dir>/<input name>_predictions.{tsv,h5}``.
+
+        Parameters
+        ----------
+        input_path
+            A sequence string (when ``output_dir`` is None), or the path of a FASTA file
+            (one prediction per record) or a BED file (one per interval: the window of
+            ``sequence_length`` centred on it, read from ``reference_sequence``).
+        output_dir
+            Directory of the output files (created). None: ``input_path`` is a sequence and
+            its predictions are returned instead of written.
+        output_format
+            ``"tsv"`` or ``"hdf5"`` (``.h5`` plus ``<input name>_row_labels.txt``).
+        strand_index
+            BED only: 0-based column holding the strand; ``-`` predicts the reverse
+            complement. None: every interval is read on the ``+`` strand.
+        """
         if output_dir is None:
             if os.path.isfile(os.fspath(input_path)):
                 raise ValueError(
@@ -203,6 +219,23 @@ class AnalyzeSequences:
         ``<prefix>_row_labels.txt`` (HDF5) and always ``<prefix>.NA`` (rejected lines, each
         followed by a tab and the reason). ``output_format="vcf"`` writes
         ``<name>.selene.vcf`` instead: the input with the scores in INFO.
+
+        Parameters
+        ----------
+        vcf_file
+            The VCF file; only ``CHROM POS ID REF ALT`` (and the strand column) are read.
+        save_data
+            Scores to write, any of ``abs_diffs``, ``diffs``, ``logits`` and
+            ``predictions`` (the reference and alternative predictions).
+        output_dir
+            Directory of the output files (created); default the VCF's directory.
+        output_format
+            ``"tsv"``, ``"hdf5"`` or ``"vcf"``.
+        strand_index
+            0-based column holding the variant's strand; ``-`` reverse-complements both
+            windows (alleles are still given on the forward strand). None: all ``+``.
+        require_strand
+            With ``strand_index``: reject records whose strand is ``.`` (to ``<prefix>.NA``).
         """
         return _vep.variant_effect_prediction(
             self.runner,
@@ -236,6 +269,27 @@ class AnalyzeSequences:
 
         ``input_sequence`` is accepted as another spelling of ``sequence`` (the name used
         in Selene's documentation). ``mutate_n_bases`` is honoured (Selene ignored it here).
+
+        Parameters
+        ----------
+        sequence
+            The sequence to mutate (padded with ``N`` or centre-truncated to
+            ``sequence_length``, upper-cased). Required (or ``input_sequence``).
+        save_data
+            Scores to write, any of ``abs_diffs``, ``diffs``, ``logits`` and
+            ``predictions``. Required.
+        output_path_prefix
+            Output files are ``<output_path_prefix>_<score>.{tsv,h5}``; an existing
+            directory receives them without a prefix.
+        mutate_n_bases
+            Number of positions mutated together (every combination is scored).
+        output_format
+            ``"tsv"`` or ``"hdf5"``.
+        start_position, end_position
+            Mutate only positions ``[start_position, end_position)`` of the (padded)
+            sequence, 0-based; ``end_position`` None means its end.
+        input_sequence
+            Another spelling of ``sequence``.
         """
         if sequence is None:
             sequence = input_sequence
@@ -272,7 +326,28 @@ class AnalyzeSequences:
         end_position: int | None = None,
     ) -> None:
         """ISM of every FASTA record; files are prefixed ``<output_dir>/<record name>``
-        (or the 0-based record index when ``use_sequence_name`` is False)."""
+        (or the 0-based record index when ``use_sequence_name`` is False).
+
+        Parameters
+        ----------
+        input_path
+            FASTA file (plain or gzip) of the sequences to mutate.
+        save_data
+            Scores to write, any of ``abs_diffs``, ``diffs``, ``logits`` and
+            ``predictions``.
+        output_dir
+            Directory of the output files (created).
+        mutate_n_bases
+            Number of positions mutated together (every combination is scored).
+        use_sequence_name
+            Prefix each record's files with its name (the first word of its header);
+            False: with its 0-based index in the file.
+        output_format
+            ``"tsv"`` or ``"hdf5"``.
+        start_position, end_position
+            Mutate only positions ``[start_position, end_position)`` of each (padded)
+            sequence, 0-based; ``end_position`` None means its end.
+        """
         _ism.in_silico_mutagenesis_from_file(
             self.runner,
             input_path,

@@ -87,8 +87,11 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
         ignored when ``target_path`` is a ``Target`` object.
     mode
         Initial mode.
-    save_datasets, output_dir
-        See :class:`~selene_sdk.samplers.Sampler`.
+    save_datasets
+        Modes (``train``, ``validate``, ``test``) whose drawn samples are recorded in
+        ``<output_dir>/<mode>_data.bed`` (see :class:`~selene_sdk.samplers.Sampler`).
+    output_dir
+        Directory of those files (created if missing); without it nothing is saved.
     """
 
     #: A window is rejected when more than this fraction of its bases is not A/C/G/T.

@@ -13,6 +13,11 @@ def load_features_list(input_path: str | os.PathLike) -> list[str]:
     """Feature names, one per line, in file order (surrounding whitespace stripped).
 
     Blank lines are kept as empty strings, as in Selene, except a single trailing one.
+
+    Parameters
+    ----------
+    input_path
+        Text file (UTF-8) with one feature name per line, e.g. ``distinct_features.txt``.
     """
     path = require_file(input_path, "features list")
     with open(path, encoding="utf-8") as handle:
