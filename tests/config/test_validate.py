@@ -385,3 +385,42 @@ def test_problems_in_unused_sections_are_warnings(check, model_file, features_fi
     assert only(problems) == []
     kinds = {p.kind for p in only(problems, "warning")}
     assert {"unused", "unknown-key", "missing-file"} <= kinds
+
+
+def _analyze_config(model_file, features_file, body: str) -> str:
+    return textwrap.dedent(f"""
+    ops: [analyze]
+    model: {{path: {model_file}, class: Tiny, class_args: {{sequence_length: 10, n_targets: 3}}}}
+    analyze_sequences: !obj:{S}.FakeAnalyzeSequences {{
+        trained_model_path: {features_file},
+        sequence_length: 10,
+        features: [a, b, c],
+    }}
+    """) + textwrap.dedent(body)
+
+
+def test_vep_accepts_vcf_output_format(check, model_file, features_file, tmp_path):
+    (tmp_path / "a.vcf").write_text("")
+    body = f"""
+    variant_effect_prediction:
+      vcf_files: [{tmp_path / "a.vcf"}]
+      save_data: [abs_diffs]
+      output_format: vcf
+    """
+    assert only(check(_analyze_config(model_file, features_file, body))) == []
+    body = body.replace("output_format: vcf", "output_format: csv")
+    (error,) = only(check(_analyze_config(model_file, features_file, body)))
+    assert "tsv, hdf5, vcf" in error.message
+
+
+def test_prediction_file_without_output_dir(check, model_file, features_file, tmp_path):
+    (tmp_path / "regions.bed").write_text("chr1\t0\t10\n")
+    body = f"""
+    prediction: {{input_path: {tmp_path / "regions.bed"}}}
+    """
+    (error,) = only(check(_analyze_config(model_file, features_file, body)))
+    assert error.key == "prediction.output_dir" and "raw DNA sequence" in error.message
+    body = """
+    prediction: {input_path: ACGTNACGTA}
+    """
+    assert only(check(_analyze_config(model_file, features_file, body))) == []

@@ -231,8 +231,8 @@ def test_gzip_vcf_without_header(identity, tmp_path):
     with open(plain, "rb") as src, gzip.open(gz, "wb") as dst:
         shutil.copyfileobj(src, dst)
     identity.variant_effect_prediction(gz, ["diffs"], output_dir=tmp_path / "o")
-    assert sorted(os.listdir(tmp_path / "o")) == ["z.vcf.NA", "z.vcf_diffs.tsv"]
-    _, rows = read_tsv(tmp_path / "o" / "z.vcf_diffs.tsv")
+    assert sorted(os.listdir(tmp_path / "o")) == ["z.NA", "z_diffs.tsv"]
+    _, rows = read_tsv(tmp_path / "o" / "z_diffs.tsv")
     assert len(rows) == 1
 
 

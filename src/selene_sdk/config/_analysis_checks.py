@@ -36,6 +36,17 @@ _ISM_SEQUENCE_KEYS = ("sequence", "input_sequence", "output_path_prefix", *_ISM_
 _ISM_FILE_KEYS = ("input_path", "fa_files", "output_dir", "use_sequence_name", *_ISM_COMMON)
 _SAVE_DATA = ("abs_diffs", "diffs", "logits", "predictions")
 _FORMATS = ("tsv", "hdf5")
+_VEP_FORMATS = (*_FORMATS, "vcf")  # an annotated VCF is a VEP-only output
+
+
+def _looks_like_a_file(value: object) -> bool:
+    """A path-like ``input_path`` (existing, or with a path separator / file extension)."""
+    if not isinstance(value, str | os.PathLike):
+        return False
+    text = os.fspath(value)
+    if os.path.exists(os.path.expanduser(text)) or "/" in text:
+        return True
+    return not set(text.upper()) <= set("ACGTN")
 
 
 def _line(container: Any, key: Any) -> int | None:
@@ -85,11 +96,11 @@ class AnalysisChecks:
                 "type",
             )
 
-    def _format(self, section: Mapping, name: str) -> None:
+    def _format(self, section: Mapping, name: str, formats: tuple[str, ...] = _FORMATS) -> None:
         fmt = section.get("output_format")
-        if fmt is not None and fmt not in _FORMATS:
+        if fmt is not None and fmt not in formats:
             self.add(
-                f"`{name}.output_format` must be tsv or hdf5, got {fmt!r}",
+                f"`{name}.output_format` must be one of {', '.join(formats)}, got {fmt!r}",
                 f"{name}.output_format",
                 _line(section, "output_format"),
                 "type",
@@ -133,10 +144,19 @@ class AnalysisChecks:
                 )
             elif prediction.get("output_dir") is not None:
                 self._input_files(prediction, "prediction", "input_path")
+            elif _looks_like_a_file(prediction.get("input_path")):
+                # Without output_dir, get_predictions treats input_path as a sequence.
+                self.add(
+                    "`prediction` with a FASTA or BED input_path needs `output_dir` (without it, "
+                    "input_path is read as a raw DNA sequence)",
+                    "prediction.output_dir",
+                    _line(prediction, "input_path"),
+                    "missing-key",
+                )
         vep = configs.get("variant_effect_prediction")
         if isinstance(vep, Mapping):
             self._keys(vep, "variant_effect_prediction", _VEP_KEYS)
-            self._format(vep, "variant_effect_prediction")
+            self._format(vep, "variant_effect_prediction", _VEP_FORMATS)
             self._save_data(vep, "variant_effect_prediction")
             if "vcf_files" not in vep:
                 self.add(

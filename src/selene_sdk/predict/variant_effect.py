@@ -289,7 +289,8 @@ def variant_effect_prediction(
             "variant_effect_prediction needs a Genome instance as reference_sequence "
             "(e.g. reference_sequence: !obj:selene_sdk.sequences.Genome {input_path: ...})"
         )
-    prefix = strip_extension(vcf_file, compressed=())
+    # `variants.vcf.gz` -> `variants` (the original, which read no .gz, dropped one extension)
+    prefix = strip_extension(vcf_file)
     directory = os.fspath(output_dir) if output_dir is not None else os.path.dirname(vcf_file)
     directory = directory or "."
     os.makedirs(directory, exist_ok=True)
