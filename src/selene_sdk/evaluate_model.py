@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene_sdk._runtime import tune_memory_allocator
 from selene_sdk.errors import SeleneWarning
 from selene_sdk.io.atomic import atomic_write
 from selene_sdk.logging_utils import initialize_logger
@@ -68,6 +69,7 @@ class EvaluateModel:
         use_features_ord: Sequence[str] | None = None,
         metrics: Mapping[str, Callable] | None = None,
     ):
+        tune_memory_allocator()
         self.criterion = criterion
         self.sampler = data_sampler
         self.features = list(features)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene_sdk._runtime import tune_memory_allocator
 from selene_sdk.errors import SeleneWarning
 from selene_sdk.io.atomic import atomic_path, atomic_write
 from selene_sdk.logging_utils import initialize_logger
@@ -127,6 +128,7 @@ class TrainModel:
         n_data_workers: int = 2,
     ):
         self._check_arguments(batch_size, max_steps, report_stats_every_n_steps)
+        tune_memory_allocator()
         self.sampler = data_sampler
         self.criterion = loss_criterion
         self.batch_size = int(batch_size)

@@ -22,7 +22,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from selene_sdk.demo.checks import ism_focus, test_aucs, variant_score_summary
+from selene_sdk.demo.checks import ism_focus, read_test_aucs, variant_score_summary
 from selene_sdk.demo.synthetic import make_synthetic_data
 
 SEQUENCE_LENGTH = 400
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"[demo] finished in {time.perf_counter() - t0:.0f} s. Results:")
-    aucs = test_aucs(str(results))
+    aucs = read_test_aucs(str(results))
     print(
         "  test ROC AUC per feature (held-out chr4): "
         + ", ".join(f"{k} {v:.3f}" for k, v in aucs.items())

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["IsmFocus", "ism_focus", "test_aucs", "variant_score_summary"]
+__all__ = ["IsmFocus", "ism_focus", "read_test_aucs", "variant_score_summary"]
 
 
-def test_aucs(results_dir: str) -> dict[str, float]:
+def read_test_aucs(results_dir: str) -> dict[str, float]:
     """Feature -> test ROC AUC from ``test_performance.txt`` (NaN when ``NA``)."""
     table = pd.read_csv(os.path.join(results_dir, "test_performance.txt"), sep="\t")
     return {str(r["class"]): float(r["roc_auc"]) for _, r in table.iterrows()}

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene_sdk._runtime import tune_memory_allocator
 from selene_sdk.models import load_checkpoint, load_model_from_state_dict
 from selene_sdk.models.device import resolve_device as _resolve_use_cuda
 from selene_sdk.models.lua import _is_lua_trained_model
@@ -114,6 +115,7 @@ class ModelRunner:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.batch_size = batch_size
+        tune_memory_allocator()
         self.device = resolve_device(device)
         self.lua = is_lua_trained_model(model)
         if bases_order is not None:
