@@ -1,4 +1,4 @@
-"""The chr20 tutorial end to end on real data (slow: ~5 minutes on 2 cores)."""
+"""The chr20 tutorial end to end on real data (slow: ~4 minutes on 2 cores)."""
 
 from __future__ import annotations
 
@@ -35,10 +35,11 @@ def test_chr20_tutorial(tmp_path):
         name, auc, _ = line.split("\t")
         aucs[name] = float(auc) if auc != "NA" else float("nan")
     print("chr20 test ROC AUC:", aucs)
-    # the original Selene 0.6.0 reaches 0.78 / 0.999 / 0.72 with this setup
-    assert aucs["CTCF"] >= 0.75
-    assert aucs["CpG_island"] >= 0.97
-    assert aucs["TSS_500bp"] >= 0.70
+    # measured 0.784 / 0.998 / 0.828; the original Selene 0.6.0 reaches 0.78 / 0.999 / 0.72
+    # with this setup. The margins allow for other CPUs' floating-point differences.
+    assert aucs["CTCF"] >= 0.76
+    assert aucs["CpG_island"] >= 0.99
+    assert aucs["TSS_500bp"] >= 0.76
     scores = run_dir / "snps" / "common_snps.chr20_abs_diffs.tsv"
     assert scores.exists()
     assert sum(1 for _ in open(scores)) > 7000
