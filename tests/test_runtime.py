@@ -26,3 +26,45 @@ def test_applied_on_linux_and_idempotent():
 
 def test_can_be_switched_off():
     assert run({"SELENE_SDK_MALLOC_TUNING": "0"}) == "False False"
+
+
+def test_frozen_heap_freezes_only_inside_and_collects_new_cycles():
+    import gc
+
+    from selene_sdk._runtime import frozen_heap
+
+    assert gc.get_freeze_count() == 0
+    with frozen_heap():
+        assert gc.get_freeze_count() > 0
+        cycle = []
+        cycle.append(cycle)
+        ref = __import__("weakref").ref(_Node(cycle))
+        assert gc.collect() >= 0 and ref() is None  # new garbage cycles are still collected
+    assert gc.get_freeze_count() == 0
+
+
+def test_frozen_heap_leaves_a_callers_freeze_and_a_disabled_collector_alone():
+    import gc
+
+    from selene_sdk._runtime import frozen_heap
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with frozen_heap():
+            pass
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        with frozen_heap():
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+class _Node:
+    def __init__(self, other):
+        self.other = other
+        self.me = self  # a reference cycle: only the cyclic collector frees it

@@ -84,6 +84,52 @@ def test_hdf5_writer_appends_in_chunks(tmp_path):
     np.testing.assert_array_equal(data[::2, 0], np.arange(7))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 40), min_size=1, max_size=12),
+    budget=st.integers(1, 2000),
+    labelled=st.booleans(),
+)
+def test_table_writers_same_file_whatever_the_buffering(tmp_path_factory, sizes, budget, labelled):
+    """Writes of any size against any budget (flushes mid-write, blocks larger than the
+    whole budget, empty writes): the files hold every row once, in order."""
+    tmp = tmp_path_factory.mktemp("buf")
+    rng = np.random.default_rng(len(sizes) * 7919 + budget)
+    blocks = [rng.standard_normal((n, 3)).astype(np.float32) for n in sizes]
+    labels = [[f"r{i}_{j}" for j in range(len(b))] for i, b in enumerate(blocks)]
+    with TsvWriter(tmp / "t.tsv", ["id"], ["a", "b", "c"], buffer_bytes=budget) as tsv:
+        with Hdf5Writer(tmp / "t.h5", 3, buffer_bytes=budget) as h5:
+            for block, names in zip(blocks, labels):
+                tsv.write(block, names if labelled else None)
+                h5.write(block)
+    everything = np.concatenate(blocks)
+    flat = [name for names in labels for name in names]
+    expected = [f"{n}\t{r}" if labelled else r for n, r in zip(flat, slow_format(everything))]
+    assert (tmp / "t.tsv").read_text().splitlines() == ["id\ta\tb\tc", *expected]
+    with h5py.File(tmp / "t.h5") as f:
+        np.testing.assert_array_equal(f["data"][:], everything.astype(np.float64))
+    assert tsv.rows_written == h5.rows_written == len(everything)
+
+
+def test_table_writers_reject_a_wrong_width(tmp_path):
+    tsv = TsvWriter(tmp_path / "w.tsv", ["id"], ["a", "b"])
+    with pytest.raises(ValueError, match="rows have 3 values, expected 2"):
+        tsv.write(np.zeros((1, 3)), ["x"])
+    with pytest.raises(ValueError, match="2 labels for 1 rows"):
+        tsv.write(np.zeros((1, 2)), ["x", "y"])
+
+
+def test_buffer_is_one_reused_block(tmp_path):
+    """Buffered rows live in one block reused after each flush, not in per-write arrays
+    (which fragment the heap next to a model's large temporary tensors)."""
+    with Hdf5Writer(tmp_path / "r.h5", 4, buffer_bytes=8 * 4 * 100) as writer:
+        writer.write(np.zeros((10, 4), np.float32))
+        block = writer._block
+        for _ in range(30):
+            writer.write(np.ones((10, 4), np.float32))
+        assert writer._block is block and len(block) == 100
+
+
 def test_abort_and_exception_leave_nothing(tmp_path):
     writer = TsvWriter(tmp_path / "a.tsv", ["id"], ["x"], buffer_bytes=1)
     writer.open()

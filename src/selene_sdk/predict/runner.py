@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene_sdk._runtime import tune_memory_allocator
+from selene_sdk._runtime import frozen_heap, tune_memory_allocator
 from selene_sdk.models import load_checkpoint, load_model_from_state_dict
 from selene_sdk.models.device import resolve_device as _resolve_use_cuda
 from selene_sdk.models.lua import _is_lua_trained_model
@@ -126,6 +126,7 @@ class ModelRunner:
         model.to(self.device)
         self.model: nn.Module = nn.DataParallel(model) if data_parallel else model
         self._pin = self.device.type == "cuda"
+        self._on_cpu = self.device.type == "cpu"
         # Model inputs are ~1 MB per batch; allocating them afresh costs more than filling
         # them (page faults), so they are recycled once predicted.
         self._free: dict[tuple[int, ...], list[np.ndarray]] = {}
@@ -187,20 +188,28 @@ class ModelRunner:
 
     def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
         """Forward pass on ``(B, N, L)`` inputs -> float32 numpy ``(B, F)``."""
-        tensor = torch.as_tensor(x, dtype=torch.float32)
+        # This wrapper runs once per forward pass; with a cheap model on the CPU its own
+        # cost shows, hence from_numpy (no dtype dispatch) and no-op moves skipped.
+        if isinstance(x, np.ndarray) and x.dtype == np.float32 and x.flags.writeable:
+            tensor = torch.from_numpy(x)
+        else:
+            tensor = torch.as_tensor(x, dtype=torch.float32)
         if self.lua:
             tensor = tensor.unsqueeze(2)
+        if not self._on_cpu:
+            tensor = tensor.to(self.device, non_blocking=self._pin)
         with torch.inference_mode():
-            out = self.model(tensor.to(self.device, non_blocking=self._pin))
+            out = self.model(tensor)
         if isinstance(out, tuple | list):
             raise TypeError(
                 f"the model returned a {type(out).__name__}; prediction needs one tensor "
                 "of shape (batch, features)"
             )
-        out = out.detach()
         if out.dim() != 2:
             out = out.reshape(out.shape[0], -1)
-        result = out.to("cpu", torch.float32).numpy()
+        if out.device.type != "cpu" or out.dtype != torch.float32:
+            out = out.to("cpu", torch.float32)
+        result = out.numpy()
         if isinstance(x, np.ndarray) and np.may_share_memory(result, x):
             result = result.copy()  # the input buffer will be reused
         return result
@@ -246,19 +255,20 @@ class ModelRunner:
         background
             Use the producer and consumer threads (the results are the same either way).
         """
-        if not background:
-            for item in work:
-                consume(item, self._predict_item(item, inputs))
-            return
-        stream = prefetch(work)
-        sink = _Sink(consume)
-        try:
-            for item in stream:
-                sink.put(item, self._predict_item(item, inputs))
-            sink.finish()
-        finally:
-            stream.close()
-            sink.stop()
+        with frozen_heap():
+            if not background:
+                for item in work:
+                    consume(item, self._predict_item(item, inputs))
+                return
+            stream = prefetch(work)
+            sink = _Sink(consume)
+            try:
+                for item in stream:
+                    sink.put(item, self._predict_item(item, inputs))
+                sink.finish()
+            finally:
+                stream.close()
+                sink.stop()
 
     def _predict_item(self, item: T, inputs: Callable[[T], Sequence[np.ndarray]]):
         xs = inputs(item)

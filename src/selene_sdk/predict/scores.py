@@ -45,9 +45,10 @@ def abs_diffs(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
 def _logit(p: np.ndarray) -> np.ndarray:
     # scipy's float32 loop gives exactly the original Selene's values
     dtype = p.dtype.type
-    p = np.where(p == 0, dtype(LOGIT_ZERO), p)
-    p = np.where(p >= 1, dtype(LOGIT_ONE), p)
-    return _scipy_logit(p)
+    p = np.array(p, copy=True)
+    np.putmask(p, p == 0, dtype(LOGIT_ZERO))
+    np.putmask(p, p >= 1, dtype(LOGIT_ONE))
+    return _scipy_logit(p, out=p)
 
 
 def logits(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:

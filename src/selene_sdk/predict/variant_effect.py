@@ -22,7 +22,7 @@ import numpy as np
 
 from selene_sdk._version import __version__
 from selene_sdk.errors import SeleneWarning, require_file
-from selene_sdk.io.vcf import VcfReader, VcfRecord, count_data_lines
+from selene_sdk.io.vcf import VcfChunk, VcfReader, count_data_lines
 from selene_sdk.io.vcf_writer import AnnotatedVcfWriter
 from selene_sdk.io.writers import LinesWriter, WriterGroup
 from selene_sdk.predict.inputs import ChromMatcher
@@ -105,12 +105,36 @@ class VariantEffectSummary:
     seconds: float = 0.0
 
 
-class _Rows(list):
-    """Pending variant rows: ``(chrom, pos, name, ref, alt, strand)`` tuples."""
+@dataclass
+class _Rows:
+    """Pending variant rows, column by column (one entry per scored ALT allele)."""
+
+    chroms: list[str] = field(default_factory=list)
+    pos: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    alts: list[str] = field(default_factory=list)
+    strands: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def extend(self, chroms, pos, names, refs, alts, strands) -> None:
+        self.chroms += chroms
+        self.pos += pos
+        self.names += names
+        self.refs += refs
+        self.alts += alts
+        self.strands += strands
 
     def take(self, n: int) -> _Rows:
-        out = _Rows(self[:n])
-        del self[:n]
+        """Remove and return the first ``n`` rows."""
+        out = _Rows(
+            self.chroms[:n], self.pos[:n], self.names[:n], self.refs[:n], self.alts[:n],
+            self.strands[:n],
+        )  # fmt: skip
+        for column in (self.chroms, self.pos, self.names, self.refs, self.alts, self.strands):
+            del column[:n]
         return out
 
 
@@ -137,18 +161,19 @@ class _VariantStream:
         self.match = ChromMatcher(genome.get_chrs())
         self.lengths = genome.len_chrs
 
-    def _reject(self, work: _Work, rec: VcfRecord, reason: str) -> None:
-        work.na_lines.append(f"{rec.text}\t{reason}")
+    def _reject(self, work: _Work, chunk: VcfChunk, i: int, reason: str) -> None:
+        work.na_lines.append(f"{chunk.texts[i]}\t{reason}")
+        key = _reason_key(reason)
         self.summary.rejected += 1
-        self.summary.reasons[_reason_key(reason)] += 1
-        if self.summary.reasons[_reason_key(reason)] == 1:
-            logger.debug("%s:%d: %s", self.reader.path, rec.line, reason)
+        self.summary.reasons[key] += 1
+        if self.summary.reasons[key] == 1:
+            logger.debug("%s:%d: %s", self.reader.path, chunk.lines[i], reason)
 
     def __iter__(self) -> Iterator[_Work]:
         batch_size = self.runner.batch_size
         rows = _Rows()
         work = _Work()
-        for chunk in self.reader:
+        for chunk in self.reader.chunks():
             self._chunk(chunk, rows, work)
             work.n_records += len(chunk)
             while len(rows) >= batch_size:
@@ -157,54 +182,105 @@ class _VariantStream:
         if len(rows) or work.na_lines or work.records or work.n_records:
             yield self._finish(work, rows)
 
-    def _chunk(self, chunk: list[VcfRecord], rows: _Rows, work: _Work) -> None:
-        # Per record: [record, FASTA chromosome, indices of usable ALTs, rejection reasons]
-        entries: list[list] = []
-        for rec in chunk:
-            if rec.problem is not None:
-                entries.append([rec, None, [], [rec.problem]])
-                continue
-            chrom = self.match(rec.chrom)
-            reasons: list[str] = []
-            if chrom is None:
-                reasons.append(f"chromosome {rec.chrom!r} is not in the reference FASTA")
-            elif self.require_strand and rec.strand == ".":
-                reasons.append("no strand ('.') and require_strand=True")
-            else:
-                problem = allele_problem(rec.ref, "REF")
-                if problem is not None:
-                    reasons.append(problem)
-            kept: list[int] = []
-            if not reasons:
-                for k, alt in enumerate(rec.alts):
-                    problem = allele_problem(alt, "ALT")
-                    if problem is None:
-                        kept.append(k)
-                    else:
-                        reasons.append(problem)
-            entries.append([rec, chrom, kept, reasons])
-        self._check_windows([e for e in entries if e[2]])
-        for rec, chrom, kept, reasons in entries:
-            if reasons:
-                self._reject(work, rec, "; ".join(reasons))
-            for k in kept:
-                rows.append((chrom, rec.pos, rec.id, rec.ref, rec.alts[k], rec.strand))
-            if self.keep_records and rec.problem is None:
-                work.records.append((rec.text, tuple(kept)))
+    def _chunk(self, chunk: VcfChunk, rows: _Rows, work: _Work) -> None:
+        """Check a chunk's records and queue one row per usable ALT allele.
 
-    def _check_windows(self, entries: list[list]) -> None:
-        """Reject (in place) the entries whose reference window is out of bounds."""
-        if not entries:
+        Column-wise: the checks look only at the records that need them (an allele that
+        is not a single base, an unknown chromosome, ...), so a chunk of plain SNVs costs a
+        few C-level passes, not a Python loop with per-record objects.
+        """
+        n = len(chunk)
+        chrom_of = {c: self.match(c) for c in set(chunk.chrom)}
+        fasta_chroms = [chrom_of[c] for c in chunk.chrom]
+        # Reasons that reject the whole record (nothing of it is scored) ...
+        dead: dict[int, list[str]] = {i: [p] for i, p in chunk.problems.items()}
+        if None in chrom_of.values():
+            for i, c in enumerate(fasta_chroms):
+                if c is None and i not in dead:
+                    dead[i] = [f"chromosome {chunk.chrom[i]!r} is not in the reference FASTA"]
+        if self.require_strand and chunk.strand is not None and "." in chunk.strand:
+            for i, s in enumerate(chunk.strand):
+                if s == "." and i not in dead:
+                    dead[i] = ["no strand ('.') and require_strand=True"]
+        refs, alts = chunk.ref, chunk.alt
+        for i in [i for i, r in enumerate(refs) if r not in _SINGLE_BASES]:
+            if i not in dead:
+                problem = allele_problem(refs[i], "REF")
+                if problem is not None:
+                    dead[i] = [problem]
+        # ... and ALT alleles that cannot be scored (the record's other ALTs still are).
+        bad_alts: dict[int, list[str]] = {}
+        kept_alts: dict[int, list[tuple[int, str]]] = {}
+        for i in [i for i, a in enumerate(alts) if a not in _SINGLE_BASES]:
+            if i in dead:
+                continue
+            kept: list[tuple[int, str]] = []
+            for k, allele in enumerate(alts[i].split(",")):
+                problem = allele_problem(allele, "ALT")
+                if problem is None:
+                    kept.append((k, allele))
+                else:
+                    bad_alts.setdefault(i, []).append(problem)
+            kept_alts[i] = kept
+            if not kept:
+                dead[i] = bad_alts.pop(i)
+        self._check_windows(chunk, fasta_chroms, dead, bad_alts)
+
+        strands = chunk.strand if chunk.strand is not None else ["+"] * n
+        if not dead and not kept_alts and not bad_alts:
+            rows.extend(fasta_chroms, chunk.pos, chunk.id, refs, alts, strands)
+        else:
+            emit = [
+                (i, allele)
+                for i in range(n)
+                if i not in dead
+                for allele in ([a for _, a in kept_alts[i]] if i in kept_alts else (alts[i],))
+            ]
+            index = [i for i, _ in emit]
+            rows.extend(
+                [fasta_chroms[i] for i in index],
+                [chunk.pos[i] for i in index],
+                [chunk.id[i] for i in index],
+                [refs[i] for i in index],
+                [a for _, a in emit],
+                [strands[i] for i in index],
+            )
+            for i in sorted({*dead, *bad_alts}):
+                self._reject(work, chunk, i, "; ".join(dead.get(i) or bad_alts[i]))
+        if self.keep_records:
+            for i in range(n):
+                if i in chunk.problems:
+                    continue
+                if i in dead:
+                    kept_index: tuple[int, ...] = ()
+                elif i in kept_alts:
+                    kept_index = tuple(k for k, _ in kept_alts[i])
+                else:
+                    kept_index = (0,)
+                work.records.append((chunk.texts[i], kept_index))
+
+    def _check_windows(
+        self,
+        chunk: VcfChunk,
+        fasta_chroms: list[str | None],
+        dead: dict[int, list[str]],
+        bad_alts: dict[int, list[str]],
+    ) -> None:
+        """Reject (into ``dead``) the usable records whose reference window is out of
+        bounds or blacklisted."""
+        if len(dead) == len(chunk):
             return
-        chroms = [e[1] for e in entries]
-        pos = np.fromiter((e[0].pos for e in entries), dtype=np.int64, count=len(entries))
-        r = np.fromiter((len(e[0].ref) for e in entries), dtype=np.int64, count=len(entries))
+        pos = np.array(chunk.pos, dtype=np.int64)
+        r = np.fromiter(map(len, chunk.ref), dtype=np.int64, count=len(chunk))
         starts = ref_window_starts(pos, r, self.length)
-        ok = self.genome.coords_in_bounds_batch(chroms, starts, starts + self.length)
-        for j in np.nonzero(~ok)[0]:
-            entry = entries[j]
-            entry[3].append(self._window_reason(entry[1], int(starts[j])))
-            entry[2] = []
+        ok = self.genome.coords_in_bounds_batch(fasta_chroms, starts, starts + self.length)
+        if ok.all():
+            return
+        for i in np.flatnonzero(~ok).tolist():
+            if i in dead:
+                continue
+            reason = self._window_reason(fasta_chroms[i], int(starts[i]))
+            dead[i] = [*bad_alts.pop(i, []), reason]
 
     def _window_reason(self, chrom: str, start: int) -> str:
         end = start + self.length
@@ -217,17 +293,16 @@ class _VariantStream:
         return f"the {self.length}-bp window [{start}, {end}) overlaps a blacklisted region"
 
     def _finish(self, work: _Work, rows: _Rows) -> _Work:
-        if not rows:
+        if not len(rows):
             return work
-        chroms, pos, names, refs, alts, strands = zip(*rows)
         codes = build_variant_codes(
             self.genome,
             self.runner.alphabet,
-            chroms,
-            np.array(pos, dtype=np.int64),
-            refs,
-            alts,
-            strands,
+            rows.chroms,
+            np.array(rows.pos, dtype=np.int64),
+            rows.refs,
+            rows.alts,
+            rows.strands,
             self.length,
         )
         work.ref_x = self.runner.encode(codes.ref)
@@ -237,12 +312,12 @@ class _VariantStream:
         work.labels = [
             f"{c}\t{p}\t{n}\t{r}\t{a}\t{'-' if s == '-' else '+'}\t{m}\t{u}"
             for c, p, n, r, a, s, m, u in zip(
-                chroms,
-                pos,
-                names,
-                refs,
-                alts,
-                strands,
+                rows.chroms,
+                rows.pos,
+                rows.names,
+                rows.refs,
+                rows.alts,
+                rows.strands,
                 codes.ref_match.tolist(),
                 codes.contains_unk.tolist(),
             )
