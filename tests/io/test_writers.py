@@ -156,6 +156,59 @@ def test_writer_group_is_all_or_nothing(tmp_path):
     assert (tmp_path / "c.txt").read_text() == "x\n"
 
 
+def test_group_failing_while_closing_leaves_nothing(tmp_path):
+    """A writer that fails in its last step (after others finished) drops every file."""
+
+    class Failing(LinesWriter):
+        def _finish(self):
+            super()._finish()
+            raise OSError("disk full")
+
+    group = WriterGroup([LinesWriter(tmp_path / "a.txt"), Failing(tmp_path / "b.txt")])
+    with pytest.raises(OSError, match="disk full"), group:
+        for writer in group.writers:
+            writer.write_lines(["x"])
+    assert os.listdir(tmp_path) == []
+
+
+def test_group_with_committer_renames_in_background_then_waits(tmp_path):
+    from selene_sdk.io.atomic import Committer
+
+    with Committer() as committer:
+        for name in ("r1", "r2", "r3"):
+            group = WriterGroup([LinesWriter(tmp_path / f"{name}.txt", "h")], committer)
+            with group:
+                group.writers[0].write_lines([name])
+    assert sorted(os.listdir(tmp_path)) == ["r1.txt", "r2.txt", "r3.txt"]
+    assert (tmp_path / "r2.txt").read_text() == "h\nr2\n"
+
+
+def test_committer_error_is_raised_and_later_groups_are_dropped(tmp_path, monkeypatch):
+    import selene_sdk.io.atomic as atomic
+
+    real = atomic.os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if str(dst).endswith("bad.txt"):
+            raise OSError("rename failed")
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", flaky)
+    committer = atomic.Committer()
+    for name in ("ok", "bad", "late"):
+        group = WriterGroup([LinesWriter(tmp_path / f"{name}.txt")], committer)
+        try:
+            with group:
+                group.writers[0].write_lines([name])
+        except OSError:
+            break  # a later submit may see the error already
+    with pytest.raises(OSError, match="rename failed"):
+        committer.wait()
+    assert os.listdir(tmp_path) == ["ok.txt"]  # no temporary files left behind
+
+
 def test_unusable_paths_fail_on_open(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(NotADirectoryError):

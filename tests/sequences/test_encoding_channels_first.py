@@ -54,3 +54,14 @@ def test_non_contiguous_codes():
     np.testing.assert_array_equal(
         DNA.encode_channels_first(codes), DNA.encode(np.ascontiguousarray(codes)).transpose(0, 2, 1)
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(min_size=0, max_size=200), width=st.integers(min_value=1, max_value=20))
+def test_unknown_rows_matches_the_index_table(data, width):
+    rows = len(data) // width
+    codes = np.frombuffer(data[: rows * width], dtype=np.uint8).reshape(rows, width)
+    expected = (DNA.index_table[codes] < 0).any(axis=1)
+    np.testing.assert_array_equal(DNA.unknown_rows(codes), expected)
+    clean = np.frombuffer(b"ACGTacgt" * 3, dtype=np.uint8).reshape(3, 8)
+    assert not DNA.unknown_rows(clean).any()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from selene_sdk.io.atomic import atomic_path
+from selene_sdk.io.atomic import Committer, commit_files, discard_temporary, temporary_path
 from selene_sdk.io.numfmt import format_rows
 
 __all__ = [
@@ -56,34 +56,45 @@ class BufferedWriter:
         self.rows_written = 0
         self._buffer: list[Any] = []
         self._buffered = 0
-        self._stack: contextlib.ExitStack | None = None
         self._tmp: str | None = None
         self._closed = False
 
     # -- life cycle ---------------------------------------------------------------------------
     def open(self) -> BufferedWriter:
         """Create the temporary file (raises a clear ``OSError`` if the path is unusable)."""
-        if self._stack is not None:
+        if self._tmp is not None:
             return self
         directory = os.path.dirname(os.path.abspath(self.path))
         if os.path.isdir(self.path):
             raise IsADirectoryError(21, "output path is a directory", self.path)
         if os.path.exists(directory) and not os.path.isdir(directory):
             raise NotADirectoryError(20, "output directory is a file", directory)
-        stack = contextlib.ExitStack()
+        tmp = temporary_path(self.path)
         try:
-            self._tmp = stack.enter_context(atomic_path(self.path))
-            self._start(self._tmp)
-        except BaseException as exc:
-            stack.__exit__(type(exc), exc, exc.__traceback__)
+            self._start(tmp)
+        except BaseException:
+            discard_temporary(tmp)
             raise
-        self._stack = stack
+        self._tmp = tmp
         return self
 
     def close(self) -> None:
         """Write what is buffered and move the file into place."""
+        pair = self.finish()
+        if pair is not None:
+            try:
+                commit_files([pair])
+            except BaseException as exc:
+                discard_temporary(pair[0])
+                self._abort(exc)
+                raise
+
+    def finish(self) -> tuple[str, str] | None:
+        """Write what is buffered and close the file, but leave it at its temporary path:
+        returns ``(temporary, target)`` for :func:`~selene_sdk.io.atomic.commit_files`
+        (None if already closed)."""
         if self._closed:
-            return
+            return None
         self.open()
         try:
             self.flush()
@@ -92,24 +103,25 @@ class BufferedWriter:
             self._abort(exc)
             raise
         self._closed = True
-        assert self._stack is not None
-        self._stack.close()  # renames the temporary file onto self.path
+        assert self._tmp is not None
+        pair, self._tmp = (self._tmp, self.path), None
+        return pair
 
     def abort(self) -> None:
         """Drop the temporary file; the target path is left untouched."""
         self._abort(RuntimeError("aborted"))
 
     def _abort(self, exc: BaseException) -> None:
-        if self._closed:
-            return
+        if self._closed and self._tmp is None:
+            return  # finished: the file belongs to whoever commits it
         self._closed = True
         self._buffer.clear()
         self._discard()
         with contextlib.suppress(Exception):
             self._finish_on_error()
-        if self._stack is not None:
-            with contextlib.suppress(BaseException):
-                self._stack.__exit__(type(exc), exc, exc.__traceback__)
+        if self._tmp is not None:
+            discard_temporary(self._tmp)
+            self._tmp = None
 
     def __enter__(self) -> BufferedWriter:
         return self.open()
@@ -282,7 +294,12 @@ class TsvWriter(_TableWriter):
 
 class Hdf5Writer(_TableWriter):
     """HDF5 file with one float64 dataset ``data`` of shape ``(rows, F)`` (labels ignored:
-    pair it with a :class:`LinesWriter` for the row labels)."""
+    pair it with a :class:`LinesWriter` for the row labels).
+
+    With ``n_rows`` (the final row count, when known in advance) the dataset is created at
+    its full size with a contiguous layout, as Selene did; writing then costs less than
+    growing a chunked dataset, and closing with a different number of rows is an error.
+    """
 
     def __init__(
         self,
@@ -290,11 +307,14 @@ class Hdf5Writer(_TableWriter):
         n_features: int,
         buffer_bytes: int = DEFAULT_FLUSH_BYTES,
         dataset: str = "data",
+        n_rows: int | None = None,
     ):
         super().__init__(path, n_features, buffer_bytes)
         self.dataset = dataset
+        self.n_rows = None if n_rows is None else int(n_rows)
         self._file: Any = None
         self._data: Any = None
+        self._stored = 0
 
     def _start(self, tmp_path: str) -> None:
         import h5py
@@ -303,6 +323,11 @@ class Hdf5Writer(_TableWriter):
             self._file = h5py.File(tmp_path, "w")
         except OSError as exc:
             raise OSError(f"{self.path}: cannot create an HDF5 file here ({exc})") from exc
+        if self.n_rows is not None:
+            self._data = self._file.create_dataset(
+                self.dataset, shape=(self.n_rows, self.n_features), dtype="f8"
+            )
+            return
         rows_per_chunk = max(1, min(4096, (1 << 20) // (8 * max(self.n_features, 1))))
         self._data = self._file.create_dataset(
             self.dataset,
@@ -313,11 +338,24 @@ class Hdf5Writer(_TableWriter):
         )
 
     def _append_rows(self, values: np.ndarray, labels: list[str | None]) -> None:
-        start = self._data.shape[0]
-        self._data.resize(start + len(values), axis=0)
-        self._data[start:] = values
+        start, end = self._stored, self._stored + len(values)
+        if self.n_rows is None:
+            self._data.resize(end, axis=0)
+        elif end > self.n_rows:
+            raise ValueError(f"{self.path}: more than the {self.n_rows} rows announced")
+        self._data[start:end] = values
+        self._stored = end
 
     def _finish(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            if self.n_rows is not None and self._stored != self.n_rows:
+                raise ValueError(
+                    f"{self.path}: {self._stored} rows written, {self.n_rows} announced"
+                )
+
+    def _finish_on_error(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -366,11 +404,13 @@ class WriterGroup:
     """Writers that succeed or fail together: all renamed at the end, or all dropped.
 
     Use as a context manager; writers are opened on entry so unusable paths fail before
-    any work is done.
+    any work is done. With a ``committer``, the final sync-and-rename of the files is
+    queued to it (they are in place once the committer has been waited for).
     """
 
-    def __init__(self, writers: Iterable[BufferedWriter] = ()):
+    def __init__(self, writers: Iterable[BufferedWriter] = (), committer: Committer | None = None):
         self.writers: list[BufferedWriter] = list(writers)
+        self.committer = committer
 
     def add(self, writer: BufferedWriter) -> BufferedWriter:
         """Register (and open, if the group is active) another writer."""
@@ -390,15 +430,27 @@ class WriterGroup:
         if exc is not None:
             self._abort(exc)
             return
+        pairs: list[tuple[str, str]] = []
         try:
             for writer in self.writers:
-                writer.flush()
-                writer._finish()
+                pair = writer.finish()
+                if pair is not None:
+                    pairs.append(pair)
         except BaseException as err:
+            for tmp, _ in pairs:
+                discard_temporary(tmp)
             self._abort(err)
             raise
-        for writer in self.writers:
-            writer.close()
+        if self.committer is not None:
+            self.committer.submit(pairs)
+            return
+        try:
+            commit_files(pairs)
+        except BaseException as err:
+            for tmp, _ in pairs:
+                discard_temporary(tmp)
+            self._abort(err)
+            raise
 
     def _abort(self, exc: BaseException) -> None:
         for writer in self.writers:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from selene_sdk.errors import InputFormatError, SeleneWarning
+from selene_sdk.io.atomic import Committer
 from selene_sdk.io.fasta_records import (
     count_fasta_records,
     fasta_record_names,
@@ -169,10 +170,12 @@ def ism_sample_id(
 
 @dataclass
 class _Record:
-    """One sequence to mutate (already fitted to the model length) and where its files go."""
+    """One sequence to mutate (already fitted to the model length), where its files go
+    and how many mutations it has."""
 
     prefix: str
     sequence: str
+    n_mutations: int | None = None
 
 
 @dataclass
@@ -249,7 +252,9 @@ class _IsmOutputs:
         write_mem_limit: float,
         bar=None,
         count_records: bool = False,
+        committer: Committer | None = None,
     ):
+        self.committer = committer
         self.save_data = list(save_data)
         self.features = list(features)
         self.output_format = output_format
@@ -265,7 +270,7 @@ class _IsmOutputs:
         if batch.base_x is not None:
             self._open(batch.record, preds[0])
         alt = preds[-1]
-        self.outputs.write(np.broadcast_to(self.base, alt.shape), alt, batch.labels)
+        self.outputs.write(self.base, alt, batch.labels)  # (1, F) reference row, broadcast
         if self.bar is not None and not self.count_records:
             self.bar.update(len(alt))
         if batch.last:
@@ -283,10 +288,10 @@ class _IsmOutputs:
             )
         directory, prefix = split_prefix(record.prefix)
         os.makedirs(directory, exist_ok=True)
-        group = WriterGroup()
+        group = WriterGroup(committer=self.committer)
         self.outputs = ScoreOutputs(
             group, self.save_data, directory, prefix, self.output_format, ISM_COLS,
-            self.features, self.write_mem_limit,
+            self.features, self.write_mem_limit, n_rows=record.n_mutations,
         )  # fmt: skip
         if "predictions" in self.save_data:
             if self.output_format == "tsv":
@@ -295,7 +300,9 @@ class _IsmOutputs:
                         writer.write(base, ["\t".join([REFERENCE_LABEL, "NA", "NA"])])
             else:
                 stem = f"{prefix}_ref" if prefix else "ref"
-                ref_h5 = Hdf5Writer(os.path.join(directory, f"{stem}_predictions.h5"), len(base[0]))
+                ref_h5 = Hdf5Writer(
+                    os.path.join(directory, f"{stem}_predictions.h5"), len(base[0]), n_rows=1
+                )
                 group.add(ref_h5).write(base)
                 labels = LinesWriter(os.path.join(directory, f"{stem}_row_labels.txt"), "name")
                 group.add(labels).write_lines([REFERENCE_LABEL])
@@ -319,11 +326,15 @@ def _run(
     background: bool,
 ) -> list[str]:
     batches = _batches(runner, records, mutate_n_bases, start, end)
-    try:
-        runner.run(batches, _IsmBatch.inputs, outputs, background=background)
-    except BaseException as exc:
-        outputs.abort(exc)
-        raise
+    # Each record's files are synced and renamed in the background while the model runs
+    # on the next record; all are in place (or the error raised) before returning.
+    with Committer() as committer:
+        outputs.committer = committer
+        try:
+            runner.run(batches, _IsmBatch.inputs, outputs, background=background)
+        except BaseException as exc:
+            outputs.abort(exc)
+            raise
     return outputs.paths
 
 
@@ -377,7 +388,7 @@ def in_silico_mutagenesis(
     total = count_mutations(fitted, letters, mutate_n_bases, start_position, end)
     with progress_bar(total, "mutation", "ISM") as bar:
         outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar)
-        record = _Record(os.fspath(output_path_prefix), fitted)
+        record = _Record(os.fspath(output_path_prefix), fitted, total)
         return _run(runner, [record], outputs, mutate_n_bases, start_position, end, background)
 
 
@@ -442,7 +453,11 @@ def in_silico_mutagenesis_from_file(
                 )
             seen.add(label)
             resized[0] += len(seq) != sequence_length
-            yield _Record(os.path.join(output_dir, label), fit_sequence(seq, sequence_length))
+            fitted = fit_sequence(seq, sequence_length)
+            n = count_mutations(
+                fitted, runner.alphabet.letters, mutate_n_bases, start_position, end
+            )
+            yield _Record(os.path.join(output_dir, label), fitted, n)
 
     name = os.path.basename(os.fspath(input_path))
     with progress_bar(total, "sequence", f"ISM {name}") as bar:

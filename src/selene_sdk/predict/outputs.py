@@ -93,6 +93,9 @@ class ScoreOutputs:
         Memory budget in MB for buffered results (Selene's meaning).
     ref_alt_predictions
         Variant-effect naming: ``predictions`` becomes ``.ref_predictions``/``.alt_predictions``.
+    n_rows
+        The number of rows, when known in advance (HDF5 datasets are then created at full
+        size).
     """
 
     def __init__(
@@ -106,8 +109,10 @@ class ScoreOutputs:
         features: Sequence[str],
         write_mem_limit: float = 1500,
         ref_alt_predictions: bool = False,
+        n_rows: int | None = None,
     ):
         check_output_format(output_format)
+        self.n_rows = n_rows
         self.save_data = list(save_data)
         self.output_format = output_format
         self.id_columns = list(id_columns)
@@ -132,13 +137,14 @@ class ScoreOutputs:
     def _table(self, path: str, budget: int):
         if self.output_format == "tsv":
             return TsvWriter(path, self.id_columns, self.features, budget)
-        return Hdf5Writer(path, len(self.features), budget)
+        return Hdf5Writer(path, len(self.features), budget, n_rows=self.n_rows)
 
     def write(self, ref: np.ndarray, alt: np.ndarray, labels: Sequence[str]) -> None:
-        """Score a batch (``ref``/``alt`` predictions ``(B, F)``) and buffer every file's rows."""
+        """Score a batch (``ref``/``alt`` predictions ``(B, F)``; ``ref`` may be one
+        ``(1, F)`` row shared by the batch) and buffer every file's rows."""
         for name, which, writer in self.writers:
             if which == "ref":
-                values = ref
+                values = ref if len(ref) == len(alt) else np.broadcast_to(ref, alt.shape)
             elif which == "alt":
                 values = alt
             else:

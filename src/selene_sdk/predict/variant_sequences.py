@@ -68,6 +68,10 @@ def _allele_cells(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Flat ``(row, column, code)`` of every allele letter that falls inside its window."""
     codes = np.frombuffer("".join(alleles).encode("ascii", "replace"), dtype=np.uint8)
+    if len(codes) == len(lengths):  # all single bases (SNVs): one cell per row
+        rows = np.arange(len(lengths))
+        cols = np.full(len(lengths), allele_offset(length, 1))
+        return rows, cols, codes
     rows = np.repeat(np.arange(len(lengths)), lengths)
     ends = np.cumsum(lengths)
     within = np.arange(len(codes)) - np.repeat(ends - lengths, lengths)
@@ -102,16 +106,16 @@ def build_variant_codes(
     """
     n = len(refs)
     pos = np.asarray(pos, dtype=np.int64)
-    r = np.fromiter(map(len, refs), dtype=np.int64, count=n)
-    a = np.fromiter(map(len, alts), dtype=np.int64, count=n)
+    r = np.array(list(map(len, refs)), dtype=np.int64).reshape(n)
+    a = np.array(list(map(len, alts)), dtype=np.int64).reshape(n)
     starts = ref_window_starts(pos, r, length)
     genome_codes = genome.get_codes_batch(chroms, starts, length)
-    contains_unk = np.take(alphabet.index_table < 0, genome_codes).any(axis=1)
+    contains_unk = alphabet.unknown_rows(genome_codes)
 
-    ref_codes = genome_codes.copy()
+    ref_codes = genome_codes  # a fresh array from the gather: patched in place
     rows, cols, letters = _allele_cells(refs, r, length)
     index = alphabet.index_table
-    mismatch = index[genome_codes[rows, cols]] != index[letters]
+    mismatch = index[ref_codes[rows, cols]] != index[letters]
     ref_match = np.bincount(rows[mismatch], minlength=n) == 0
     ref_codes[rows, cols] = letters
 
@@ -131,8 +135,8 @@ def build_variant_codes(
         rows = np.concatenate([rows, np.repeat(indels, length)])
         cols = np.concatenate([cols, np.tile(np.arange(length), len(indels))])
 
-    minus = np.fromiter((s == "-" for s in strands), dtype=bool, count=n)
-    if minus.any():
+    if "-" in strands:
+        minus = np.array([s == "-" for s in strands], dtype=bool)
         ref_codes[minus] = alphabet.reverse_complement_codes(ref_codes[minus])
         alt_codes[minus] = alphabet.reverse_complement_codes(alt_codes[minus])
         cols = np.where(minus[rows], length - 1 - cols, cols)

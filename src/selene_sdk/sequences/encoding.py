@@ -200,6 +200,17 @@ class Alphabet:
         """Boolean mask of codes that are not letters of the alphabet."""
         return self.index_table[codes] < 0
 
+    def unknown_rows(self, codes: np.ndarray) -> np.ndarray:
+        """``(B,)`` bool: which rows of ``(B, L)`` uint8 codes hold a letter outside the
+        alphabet (by ``bytes.translate``: no per-element index array, and a batch with no
+        unknown letter at all is recognised by one ``find``)."""
+        codes = np.asarray(codes, dtype=np.uint8)
+        index_bytes = codes.tobytes().translate(self._index_bytes)
+        if index_bytes.find(b"\xff") < 0:
+            return np.zeros(codes.shape[0], dtype=bool)
+        index = np.frombuffer(index_bytes, dtype=np.uint8).reshape(codes.shape)
+        return (index == 255).any(axis=1)
+
     # -- reverse complement ------------------------------------------------------------------
     def _require_complements(self) -> np.ndarray:
         if self.complement_table is None:

@@ -121,6 +121,7 @@ class Genome(Sequence):
         state = self.__dict__.copy()
         state["_arrays"] = None
         state["_blacklist"] = None
+        state.pop("_window_views", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -168,7 +169,7 @@ class Genome(Sequence):
         if isinstance(chroms, str):
             return np.array([self._chrom_to_id.get(chroms, -1)], dtype=np.int64)
         get = self._chrom_to_id.get
-        return np.fromiter((get(c, -1) for c in chroms), dtype=np.int64, count=len(chroms))
+        return np.array([get(c, -1) for c in chroms], dtype=np.int64).reshape(-1)
 
     # -- single-window queries (Selene's documented API) --------------------------------------
     def _valid(self, chrom: str, start: int, end: int, pad: bool) -> bool:
@@ -295,8 +296,7 @@ class Genome(Sequence):
         if 0 < length <= len(data) and ((starts >= 0) & (starts + length <= chrom_len)).all():
             # All windows inside their chromosomes: take rows of a strided view of every
             # window (one C-level gather, ~10x faster than slicing window by window).
-            windows = np.lib.stride_tricks.sliding_window_view(data, length)
-            codes = np.asarray(windows[arrays.offsets[ids] + starts])
+            codes = self._window_view(data, length)[arrays.offsets[ids] + starts]
         else:
             codes = self._gather_padded(data, arrays.offsets[ids], chrom_len, starts, length)
         if strands is not None:
@@ -304,6 +304,19 @@ class Genome(Sequence):
             if minus.any():
                 codes[minus] = self.ALPHABET.reverse_complement_codes(codes[minus])
         return codes
+
+    def _window_view(self, data: np.ndarray, length: int) -> np.ndarray:
+        """Read-only view of every ``length``-long window of ``data`` (cached: building
+        one costs ~60 us, a lot next to a 64-window gather)."""
+        views = self.__dict__.setdefault("_window_views", {})
+        cached = views.get(length)
+        if cached is not None and cached[0] is data:
+            return cached[1]
+        if len(views) > 8 or any(d is not data for d, _ in views.values()):
+            views.clear()
+        view = np.lib.stride_tricks.sliding_window_view(data, length)
+        views[length] = (data, view)
+        return view
 
     @staticmethod
     def _gather_padded(data, offsets, chrom_len, starts, length) -> np.ndarray:
