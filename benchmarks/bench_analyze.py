@@ -163,6 +163,7 @@ def make_bed(directory: str, genome_path: str, n: int, seed: int = 3) -> str:
 
 # -- measurements ------------------------------------------------------------------------------
 _INPUTS: list[torch.Tensor] = []
+BACKGROUND = True  # AnalyzeSequences(background=...); set by --background
 
 
 def ceiling(model: nn.Module, n_sequences: int, batch: int = BATCH) -> float:
@@ -230,7 +231,7 @@ def bench_model(
     formats,
 ):  # fmt: skip
     print(f"\n{name}: {sum(p.numel() for p in model.parameters()):,} parameters")
-    a = analyzer(model, genome)
+    a = analyzer(model, genome, background=BACKGROUND)
     out = os.path.join(tmp, "out")
     save = ["abs_diffs", "diffs", "logits", "predictions"]
     results = {}
@@ -373,7 +374,15 @@ def main(argv=None) -> None:
         help="python of a virtualenv with the original selene-sdk 0.6.0: run it too",
     )
     parser.add_argument("--skip", nargs="*", default=[], choices=["deepsea", "cheap", "memory"])
+    parser.add_argument(
+        "--background",
+        choices=["on", "off"],
+        default="on",
+        help="AnalyzeSequences(background=...): build and write batches in threads",
+    )
     args = parser.parse_args(argv)
+    global BACKGROUND
+    BACKGROUND = args.background == "on"
     if args.quick:
         args.variants, args.sequences, args.ism_sequences, args.repeats = 2_000, 1_000, 1, 1
         args.skip = [*args.skip, "memory"]

@@ -232,3 +232,54 @@ def test_lua_model_alphabet_order(tmp_path):
     assert [r[2] for r in rows[1:]] == ["G", "C", "T"]
     assert decode(tsv_values(rows[1:2], 3), L, letters="AGCT")[0][0] == "G"
     assert Genome.BASES_ARR == ["A", "C", "G", "T"]
+
+
+@pytest.mark.parametrize("background", [False, True])
+@pytest.mark.parametrize("n_bases", [1, 2])
+def test_reused_batch_buffers_give_the_same_results_as_fresh_ones(
+    genome, tmp_path, background, n_bases
+):
+    """Batches are built in reused buffers (cells set, predicted, set back); a model that
+    changes its input in place must not leak into later batches or records."""
+    import torch
+
+    class Model(torch.nn.Module):
+        def __init__(self, in_place):
+            super().__init__()
+            self.in_place = in_place
+            self.weight = torch.nn.Parameter(torch.linspace(-1, 1, 4 * L).reshape(1, 4, L))
+
+        def forward(self, x):
+            x = x.mul_(2.0) if self.in_place else x * 2.0
+            return torch.stack([(x * self.weight).sum((1, 2)), x[:, 2].sum(1)], dim=1)
+
+    fasta = write_fasta(
+        tmp_path / "s.fa", {"a": "ACGTTGCAAC" * 2, "b": "GGGTTTAAAC" * 2, "c": "CATG" * 5}
+    )
+    outputs = {}
+    for in_place in (False, True):
+        a = AnalyzeSequences(
+            Model(in_place), None, L, ["w", "g"], batch_size=7, reference_sequence=genome,
+            background=background,
+        )  # fmt: skip
+        out = tmp_path / f"ism_{in_place}"
+        a.in_silico_mutagenesis_from_file(
+            fasta, ["diffs", "predictions"], out, mutate_n_bases=n_bases, output_format="hdf5",
+            start_position=3, end_position=9,
+        )  # fmt: skip
+        outputs[in_place] = {
+            name: h5py.File(out / name)["data"][:]
+            for name in sorted(os.listdir(out))
+            if name.endswith(".h5")
+        }
+    assert outputs[True].keys() == outputs[False].keys() and len(outputs[True]) == 9
+    for name, values in outputs[False].items():
+        np.testing.assert_array_equal(outputs[True][name], values, err_msg=name)
+    if n_bases == 1:  # and a direct computation of the first mutation of record "b"
+        seq = "GGGTTTAAAC" * 2
+        mutated = seq[:3] + "A" + seq[4:]
+        x = np.stack([DNA.encode(s).T for s in (seq, mutated)]).astype(np.float32)
+        expected = Model(False)(torch.from_numpy(x)).detach().numpy()
+        np.testing.assert_allclose(
+            outputs[False]["b_diffs.h5"][0], expected[1] - expected[0], rtol=1e-6
+        )

@@ -427,3 +427,40 @@ def test_blacklisted_window(tmp_path, genome_path):
     with pytest.warns(SeleneWarning):
         a.get_predictions(str(bed), tmp_path / "b")
     assert "overlaps a blacklisted region" in (tmp_path / "b" / "r.NA").read_text()
+
+
+class _InPlaceModel(torch.nn.Module):
+    """Scales its input in place before a pure computation: the alternative windows
+    must then be encoded afresh, not patched into the (modified) reference buffer."""
+
+    def __init__(self, in_place: bool):
+        super().__init__()
+        self.in_place = in_place
+        self.weight = torch.nn.Parameter(torch.linspace(-1, 1, 4 * L).reshape(1, 4, L))
+
+    def forward(self, x):
+        x = x.mul_(3.0) if self.in_place else x * 3.0
+        return torch.stack([(x * self.weight).sum((1, 2)), x[:, 0].sum(1)], dim=1)
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_models_that_modify_their_input_still_get_the_right_windows(genome, tmp_path, background):
+    records = [
+        ("chr1", 100 + 7 * i, f"v{i}", CHR1[99 + 7 * i], "G", ".", ".", ".") for i in range(9)
+    ]
+    vcf = write_vcf(tmp_path / "m.vcf", [r for r in records if r[3] != "G"])
+    results = {}
+    for in_place in (False, True):
+        a = AnalyzeSequences(
+            _InPlaceModel(in_place), None, L, ["w", "a"], batch_size=4,
+            reference_sequence=genome, background=background,
+        )  # fmt: skip
+        out = tmp_path / f"out_{in_place}"
+        a.variant_effect_prediction(vcf, ["diffs", "predictions"], output_dir=out)
+        results[in_place] = [
+            tsv_values(read_tsv(out / name)[1], 8)
+            for name in ("m_diffs.tsv", "m.ref_predictions.tsv", "m.alt_predictions.tsv")
+        ]
+    for pure, modified in zip(results[False], results[True]):
+        np.testing.assert_array_equal(modified, pure)
+    assert np.abs(results[False][0]).max() > 0  # the variants do change the predictions

@@ -182,6 +182,9 @@ class _TableWriter(BufferedWriter):
     ~270,000 page faults per 20,000 variants with per-batch arrays, ~0 with the block.
     """
 
+    #: Whether row labels are buffered and written (False: the format has no place for them).
+    keeps_labels = True
+
     def __init__(
         self, path: str | os.PathLike, n_features: int, buffer_bytes: int = DEFAULT_FLUSH_BYTES
     ):
@@ -221,11 +224,12 @@ class _TableWriter(BufferedWriter):
         assert self._block is not None
         self._block[self._fill : self._fill + n] = values
         self._fill += n
-        if labels is not None:
-            self._labels += labels
-            self._label_bytes += _labels_nbytes(labels)
-        else:
-            self._labels += [None] * n
+        if self.keeps_labels:
+            if labels is not None:
+                self._labels += labels
+                self._label_bytes += _labels_nbytes(labels)
+            else:
+                self._labels += [None] * n
         if self._fill * self._row_bytes + self._label_bytes >= self.buffer_bytes:
             self.flush()
 
@@ -300,6 +304,8 @@ class Hdf5Writer(_TableWriter):
     its full size with a contiguous layout, as Selene did; writing then costs less than
     growing a chunked dataset, and closing with a different number of rows is an error.
     """
+
+    keeps_labels = False
 
     def __init__(
         self,

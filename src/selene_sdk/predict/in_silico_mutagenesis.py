@@ -3,10 +3,12 @@ positions of a sequence, streamed in batches built from one encoded reference.""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
+import queue
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,9 +190,16 @@ class _IsmBatch:
     labels: list[str]
     base_x: np.ndarray | None = None
     last: bool = False
+    restore: Callable[[], None] | None = None
 
     def inputs(self) -> list[np.ndarray]:
         return [self.x] if self.base_x is None else [self.base_x, self.x]
+
+    def predicted(self) -> None:
+        """Called once the model has seen ``x``: hand its buffer back for reuse."""
+        if self.restore is not None:
+            self.restore()
+            self.restore = None
 
 
 def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
@@ -210,6 +219,45 @@ def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
     return out
 
 
+class _Templates:
+    """``(B, N, L)`` buffers whose every row is one record's encoding, reused batch after
+    batch: a batch sets its mutated cells, and once predicted they are set back. This
+    touches a few cells per batch instead of copying the 1 MB template into a new batch
+    each time (buffers come back from the thread that runs the model, hence the queue).
+    """
+
+    def __init__(self, runner: ModelRunner, template: np.ndarray):
+        self.runner = runner
+        self.template = template
+        self.spare: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+        self.closed = False
+
+    def take(self) -> np.ndarray:
+        try:
+            return self.spare.get_nowait()
+        except queue.Empty:
+            work = self.runner.buffer((self.runner.batch_size, *self.template.shape))
+            work[...] = self.template
+            return work
+
+    def give_back(self, work: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+        if self.runner.modifies_inputs:
+            return  # the model changed the buffer beyond our cells: drop it
+        work[rows, :, cols] = self.template[:, cols].T
+        if self.closed:
+            self.runner.release(work)
+        else:
+            self.spare.put(work)
+
+    def close(self) -> None:
+        self.closed = True
+        while True:
+            try:
+                self.runner.release(self.spare.get_nowait())
+            except queue.Empty:
+                return
+
+
 def _batches(
     runner: ModelRunner, records: Iterable[_Record], mutate_n_bases: int, start: int, end: int
 ) -> Iterator[_IsmBatch]:
@@ -219,17 +267,18 @@ def _batches(
     for record in records:
         codes = as_codes(record.sequence)
         base_x = runner.encode(codes[None])
-        template = base_x[0].copy()  # base_x itself is recycled once predicted
+        templates = _Templates(runner, base_x[0].copy())  # base_x is recycled once predicted
         pending: _IsmBatch | None = None
         for pos, alt in _mutation_chunks(
             codes, letters, mutate_n_bases, start, end, runner.batch_size
         ):
             k, n = pos.shape
-            x = runner.buffer((k, *template.shape))
-            x[...] = template
+            work = templates.take()
             rows = np.repeat(np.arange(k), n)
-            x[rows, :, pos.reshape(-1)] = table[alt.reshape(-1)]
-            batch = _IsmBatch(record, x, _labels(record.sequence, pos, alt))
+            cols = pos.reshape(-1)
+            work[rows, :, cols] = table[alt.reshape(-1)]
+            batch = _IsmBatch(record, work[:k], _labels(record.sequence, pos, alt))
+            batch.restore = functools.partial(templates.give_back, work, rows, cols)
             if pending is None:
                 batch.base_x = base_x
             else:
@@ -238,6 +287,7 @@ def _batches(
         if pending is not None:
             pending.last = True
             yield pending
+        templates.close()
 
 
 class _IsmOutputs:
@@ -331,7 +381,10 @@ def _run(
     with Committer() as committer:
         outputs.committer = committer
         try:
-            runner.run(batches, _IsmBatch.inputs, outputs, background=background)
+            runner.run(
+                batches, _IsmBatch.inputs, outputs, background=background,
+                predicted=_IsmBatch.predicted,
+            )  # fmt: skip
         except BaseException as exc:
             outputs.abort(exc)
             raise

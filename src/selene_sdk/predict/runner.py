@@ -130,6 +130,10 @@ class ModelRunner:
         # Model inputs are ~1 MB per batch; allocating them afresh costs more than filling
         # them (page faults), so they are recycled once predicted.
         self._free: dict[tuple[int, ...], list[np.ndarray]] = {}
+        self._lent: set[int] = set()  # ids of buffers handed out and not yet released
+        #: Set once a forward pass is seen to modify its input tensor in place; inputs are
+        #: then always encoded afresh rather than patched.
+        self.modifies_inputs = False
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -138,22 +142,19 @@ class ModelRunner:
         """An uninitialised float32 array of ``shape`` (recycled when possible)."""
         with self._lock:
             stack = self._free.get(tuple(shape))
-            if stack:
-                return stack.pop()
-        return np.empty(shape, dtype=np.float32)
+            out = stack.pop() if stack else np.empty(shape, dtype=np.float32)
+            self._lent.add(id(out))
+            return out
 
     def release(self, *arrays: np.ndarray) -> None:
-        """Hand input arrays back for reuse (they must not be used afterwards)."""
+        """Hand arrays obtained from :meth:`buffer` back for reuse (they must not be used
+        afterwards); anything else is ignored."""
         with self._lock:
             for a in arrays:
-                if (
-                    isinstance(a, np.ndarray)
-                    and a.dtype == np.float32
-                    and a.base is None
-                    and a.flags.c_contiguous
-                ):
+                if isinstance(a, np.ndarray) and id(a) in self._lent:
+                    self._lent.discard(id(a))
                     stack = self._free.setdefault(a.shape, [])
-                    if len(stack) < _POOL_SIZE and not any(a is b for b in stack):
+                    if len(stack) < _POOL_SIZE:
                         stack.append(a)
 
     # -- encoding and forward passes ----------------------------------------------------------
@@ -181,10 +182,27 @@ class ModelRunner:
         given, must include every differing position; otherwise they are searched for."""
         out = self.buffer(base_x.shape)
         np.copyto(out, base_x)
+        return self.patch_in_place(out, base_codes, codes, cells)
+
+    def patch_in_place(
+        self,
+        x: np.ndarray,
+        base_codes: np.ndarray,
+        codes: np.ndarray,
+        cells: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Turn ``x``, the encoding of ``base_codes``, into the encoding of ``codes`` by
+        re-encoding only the positions that differ (``cells`` as in
+        :meth:`encode_patched`); returns ``x``. Once the reference windows of a batch are
+        predicted, their buffer becomes the alternative windows this way: no 1 MB copy,
+        and the model reads an input that is still in the CPU cache. A model seen to
+        modify its input gets a fresh encoding instead."""
+        if self.modifies_inputs:
+            return self.encode(codes)
         rows, cols = np.nonzero(base_codes != codes) if cells is None else cells
         if len(rows):
-            out[rows, :, cols] = self.alphabet.onehot_table[codes[rows, cols]]
-        return out
+            x[rows, :, cols] = self.alphabet.onehot_table[codes[rows, cols]]
+        return x
 
     def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
         """Forward pass on ``(B, N, L)`` inputs -> float32 numpy ``(B, F)``."""
@@ -198,8 +216,12 @@ class ModelRunner:
             tensor = tensor.unsqueeze(2)
         if not self._on_cpu:
             tensor = tensor.to(self.device, non_blocking=self._pin)
+        version = tensor._version
         with torch.inference_mode():
             out = self.model(tensor)
+        if tensor._version != version:
+            # The model changed its input in place: inputs cannot be reused afterwards.
+            self.modifies_inputs = True
         if isinstance(out, tuple | list):
             raise TypeError(
                 f"the model returned a {type(out).__name__}; prediction needs one tensor "
@@ -236,6 +258,7 @@ class ModelRunner:
         inputs: Callable[[T], Sequence[np.ndarray]],
         consume: Callable[[T, list[np.ndarray]], None],
         background: bool = True,
+        predicted: Callable[[T], None] | None = None,
     ) -> None:
         """Predict every work item and hand the predictions to ``consume``, in order.
 
@@ -247,33 +270,51 @@ class ModelRunner:
         work
             Items produced lazily (reading files, building sequences).
         inputs
-            Item -> model inputs ``(B, N, L)`` (one array per forward pass); they are
-            recycled for later batches once predicted, so items must not use them after.
+            Item -> model inputs ``(B, N, L)`` (one per forward pass), each an array or
+            a function returning one, called right before its forward pass (after the
+            previous input was predicted, so it may reuse that array in place). Arrays
+            from :meth:`buffer` are recycled once the item is predicted, so items must
+            not use them after.
         consume
             Called as ``consume(item, predictions)`` where ``predictions[i]`` is the
             ``(B, F)`` output for ``inputs(item)[i]``.
         background
             Use the producer and consumer threads (the results are the same either way).
+        predicted
+            Called with each item right after its forward passes, in the thread that runs
+            the model (e.g. to reuse the item's input buffers).
         """
         with frozen_heap():
             if not background:
                 for item in work:
-                    consume(item, self._predict_item(item, inputs))
+                    consume(item, self._predict_item(item, inputs, predicted))
                 return
             stream = prefetch(work)
             sink = _Sink(consume)
             try:
                 for item in stream:
-                    sink.put(item, self._predict_item(item, inputs))
+                    sink.put(item, self._predict_item(item, inputs, predicted))
                 sink.finish()
             finally:
                 stream.close()
                 sink.stop()
 
-    def _predict_item(self, item: T, inputs: Callable[[T], Sequence[np.ndarray]]):
-        xs = inputs(item)
-        preds = [self.predict(x) for x in xs]
-        self.release(*xs)
+    def _predict_item(
+        self,
+        item: T,
+        inputs: Callable[[T], Sequence[Any]],
+        predicted: Callable[[T], None] | None = None,
+    ):
+        preds = []
+        used = []
+        for x in inputs(item):
+            if callable(x):  # built only now, e.g. from the previous input in place
+                x = x()
+            preds.append(self.predict(x))
+            used.append(x)
+        self.release(*used)
+        if predicted is not None:
+            predicted(item)
         return preds
 
 

@@ -9,14 +9,16 @@ proportional to a batch plus the write buffers, whatever the size of the VCF.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +81,7 @@ class _Work:
     """One batch of variants plus everything read since the previous batch."""
 
     ref_x: np.ndarray | None = None
-    alt_x: np.ndarray | None = None
+    make_alt: Callable[[], np.ndarray] | None = None
     labels: list[str] = field(default_factory=list)
     ref_match: np.ndarray | None = None
     contains_unk: np.ndarray | None = None
@@ -87,8 +89,8 @@ class _Work:
     records: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
     n_records: int = 0
 
-    def inputs(self) -> list[np.ndarray]:
-        return [] if self.ref_x is None else [self.ref_x, self.alt_x]
+    def inputs(self) -> list[Any]:
+        return [] if self.ref_x is None else [self.ref_x, self.make_alt]
 
 
 @dataclass
@@ -306,7 +308,11 @@ class _VariantStream:
             self.length,
         )
         work.ref_x = self.runner.encode(codes.ref)
-        work.alt_x = self.runner.encode_patched(work.ref_x, codes.ref, codes.alt, codes.changed)
+        # The alternative windows are made from the reference ones in place, once those
+        # are predicted (see _Work.inputs).
+        work.make_alt = functools.partial(
+            self.runner.patch_in_place, work.ref_x, codes.ref, codes.alt, codes.changed
+        )
         work.ref_match = codes.ref_match
         work.contains_unk = codes.contains_unk
         work.labels = [
