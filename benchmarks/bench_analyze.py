@@ -163,7 +163,7 @@ def make_bed(directory: str, genome_path: str, n: int, seed: int = 3) -> str:
 
 # -- measurements ------------------------------------------------------------------------------
 _INPUTS: list[torch.Tensor] = []
-BACKGROUND = True  # AnalyzeSequences(background=...); set by --background
+BACKGROUND: bool | None = None  # AnalyzeSequences(background=...); set by --background
 
 
 def ceiling(model: nn.Module, n_sequences: int, batch: int = BATCH) -> float:
@@ -189,7 +189,7 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def analyzer(model, genome_path, background=True):
+def analyzer(model, genome_path, background=None):
     from selene_sdk.predict import AnalyzeSequences
     from selene_sdk.sequences import Genome
 
@@ -376,13 +376,14 @@ def main(argv=None) -> None:
     parser.add_argument("--skip", nargs="*", default=[], choices=["deepsea", "cheap", "memory"])
     parser.add_argument(
         "--background",
-        choices=["on", "off"],
-        default="on",
-        help="AnalyzeSequences(background=...): build and write batches in threads",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="AnalyzeSequences(background=...): build and write batches in threads "
+        "(auto: only when the model leaves CPU cores free, or on a GPU)",
     )
     args = parser.parse_args(argv)
     global BACKGROUND
-    BACKGROUND = args.background == "on"
+    BACKGROUND = {"auto": None, "on": True, "off": False}[args.background]
     if args.quick:
         args.variants, args.sequences, args.ism_sequences, args.repeats = 2_000, 1_000, 1, 1
         args.skip = [*args.skip, "memory"]

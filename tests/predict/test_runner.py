@@ -171,3 +171,17 @@ def test_non_strand_specific_lua_model_gets_4d_input():
     out = runner.predict(x).reshape(4, 4)
     expected = (x[0] + x[0][::-1, ::-1]) / 2  # AGCT columns: complement = reversed channels
     np.testing.assert_allclose(out, expected)
+
+
+def test_background_threads_only_when_cores_are_free(monkeypatch):
+    import selene_sdk.predict.runner as runner_module
+
+    runner = ModelRunner(IdentityModel())
+    monkeypatch.setattr(runner_module.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(runner_module.torch, "get_num_threads", lambda: 4)
+    assert runner.wants_background() is False  # the model keeps every core busy
+    monkeypatch.setattr(runner_module.torch, "get_num_threads", lambda: 2)
+    assert runner.wants_background() is True
+    runner._on_cpu = False  # a GPU: the CPU is free while the model runs
+    monkeypatch.setattr(runner_module.torch, "get_num_threads", lambda: 4)
+    assert runner.wants_background() is True

@@ -373,7 +373,7 @@ def _run(
     mutate_n_bases: int,
     start: int,
     end: int,
-    background: bool,
+    background: bool | None,
 ) -> list[str]:
     batches = _batches(runner, records, mutate_n_bases, start, end)
     # Each record's files are synced and renamed in the background while the model runs
@@ -427,7 +427,7 @@ def in_silico_mutagenesis(
     start_position: int = 0,
     end_position: int | None = None,
     write_mem_limit: float = 1500,
-    background: bool = True,
+    background: bool | None = None,
 ) -> list[str]:
     """ISM of one sequence (padded or centre-truncated to the model length, upper-cased).
 
@@ -469,7 +469,7 @@ def in_silico_mutagenesis_from_file(
     start_position: int = 0,
     end_position: int | None = None,
     write_mem_limit: float = 1500,
-    background: bool = True,
+    background: bool | None = None,
 ) -> list[str]:
     """ISM of every record of a FASTA file; outputs are prefixed by the record name
     (``use_sequence_name``) or its 0-based index."""

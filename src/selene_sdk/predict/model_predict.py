@@ -65,7 +65,11 @@ class AnalyzeSequences:
     device
         Explicit device (overrides ``use_cuda``), e.g. ``"cuda:1"``.
     background
-        Prepare the next batches in a background thread while the model runs.
+        Prepare batches and write results in background threads while the model runs.
+        ``None`` (default) decides: yes on a GPU, or when torch leaves CPU cores unused
+        (``torch.get_num_threads()`` below the cores available); no when the model already
+        uses every core, where extra threads only compete with it. Results are the same
+        either way.
     """
 
     def __init__(
@@ -81,7 +85,7 @@ class AnalyzeSequences:
         write_mem_limit: float = 1500,
         *,
         device: str | torch.device | None = None,
-        background: bool = True,
+        background: bool | None = None,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module instance, got {type(model).__name__}")

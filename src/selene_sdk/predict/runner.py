@@ -257,7 +257,7 @@ class ModelRunner:
         work: Iterable[T],
         inputs: Callable[[T], Sequence[np.ndarray]],
         consume: Callable[[T, list[np.ndarray]], None],
-        background: bool = True,
+        background: bool | None = None,
         predicted: Callable[[T], None] | None = None,
     ) -> None:
         """Predict every work item and hand the predictions to ``consume``, in order.
@@ -279,11 +279,14 @@ class ModelRunner:
             Called as ``consume(item, predictions)`` where ``predictions[i]`` is the
             ``(B, F)`` output for ``inputs(item)[i]``.
         background
-            Use the producer and consumer threads (the results are the same either way).
+            Use the producer and consumer threads (the results are the same either way);
+            ``None`` decides with :meth:`wants_background`.
         predicted
             Called with each item right after its forward passes, in the thread that runs
             the model (e.g. to reuse the item's input buffers).
         """
+        if background is None:
+            background = self.wants_background()
         with frozen_heap():
             if not background:
                 for item in work:
@@ -298,6 +301,19 @@ class ModelRunner:
             finally:
                 stream.close()
                 sink.stop()
+
+    def wants_background(self) -> bool:
+        """Whether building and writing batches in threads can overlap the model: on a GPU,
+        or when torch's CPU threads leave cores free. When the model already keeps every
+        core busy, those threads only take CPU time from it (measured on 2 cores with a
+        cheap convolution: 0.75 of the model-only rate with threads, 0.84 without)."""
+        if not self._on_cpu:
+            return True
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            cores = os.cpu_count() or 1
+        return torch.get_num_threads() < cores
 
     def _predict_item(
         self,

@@ -55,7 +55,7 @@ def _write_predictions(
     outputs: ScoreOutputs,
     na: LinesWriter | None,
     bar,
-    background: bool,
+    background: bool | None,
 ) -> int:
     rows = [0]
 
@@ -85,7 +85,7 @@ def predict_fasta(
     output_dir: str | os.PathLike,
     output_format: str = "tsv",
     write_mem_limit: float = 1500,
-    background: bool = True,
+    background: bool | None = None,
 ) -> list[str]:
     """Predict every record of a FASTA file -> ``<output_dir>/<name>_predictions.*``.
 
@@ -150,7 +150,7 @@ def predict_bed(
     output_format: str = "tsv",
     strand_index: int | None = None,
     write_mem_limit: float = 1500,
-    background: bool = True,
+    background: bool | None = None,
 ) -> list[str]:
     """Predict windows of length ``L`` centred on each BED interval.
 

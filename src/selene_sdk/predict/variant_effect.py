@@ -351,7 +351,7 @@ def variant_effect_prediction(
     strand_index: int | None = None,
     require_strand: bool = False,
     write_mem_limit: float = 1500,
-    background: bool = True,
+    background: bool | None = None,
 ) -> VariantEffectSummary:
     """Score every variant of a VCF file; see
     :meth:`selene_sdk.predict.AnalyzeSequences.variant_effect_prediction` for the outputs.
