@@ -10,11 +10,12 @@ for callers that produce many files (in silico mutagenesis writes several per se
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
@@ -94,46 +95,61 @@ def atomic_write(
 
 
 class Committer:
-    """Runs :func:`commit_files` for groups of finished files in one background thread,
-    in submission order.
+    """Finishes groups of files in one background thread, in submission order.
 
-    Use as a context manager: leaving the block waits until every submitted group is in
-    place and re-raises the first error (groups after a failed one are discarded, not
-    renamed).
+    :meth:`submit` queues finished temporary files to be synced and renamed;
+    :meth:`submit_task` queues any closing work (e.g. flushing and closing the writers of a
+    group, then committing them) with its clean-up on failure. At most ``depth`` tasks wait
+    at a time (a caller that gets ahead blocks), so memory stays bounded.
+
+    Use as a context manager: leaving the block waits until every submitted task is done
+    and re-raises the first error (tasks after a failed one are cleaned up, not run).
     """
 
-    def __init__(self) -> None:
-        self._queue: queue.Queue[list[tuple[str, str]] | None] = queue.Queue()
+    def __init__(self, depth: int = 4) -> None:
+        self._queue: queue.Queue[tuple[Callable[[], None], Callable[[], None]] | None] = (
+            queue.Queue(maxsize=max(1, depth))
+        )
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
     def submit(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Queue ``(temporary, target)`` pairs to be synced and renamed together."""
+        pairs = list(pairs)
+
+        def clean_up() -> None:
+            for tmp, _ in pairs:
+                discard_temporary(tmp)
+
+        self.submit_task(functools.partial(commit_files, pairs), clean_up)
+
+    def submit_task(self, task: Callable[[], None], clean_up: Callable[[], None]) -> None:
+        """Queue ``task``; ``clean_up`` runs instead if an earlier task failed, and after
+        ``task`` if it fails itself."""
         if self._error is not None:
             raise self._error
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="selene-commit", daemon=True)
             self._thread.start()
-        self._queue.put(list(pairs))
+        self._queue.put((task, clean_up))
 
     def _work(self) -> None:
         while True:
-            pairs = self._queue.get()
-            if pairs is None:
+            entry = self._queue.get()
+            if entry is None:
                 return
-            if self._error is not None:
-                for tmp, _ in pairs:
-                    discard_temporary(tmp)
-                continue
-            try:
-                commit_files(pairs)
-            except BaseException as exc:  # handed to the caller by wait()
-                self._error = exc
-                for tmp, _ in pairs:
-                    discard_temporary(tmp)
+            task, clean_up = entry
+            if self._error is None:
+                try:
+                    task()
+                    continue
+                except BaseException as exc:  # handed to the caller by wait()
+                    self._error = exc
+            with contextlib.suppress(BaseException):
+                clean_up()
 
     def wait(self) -> None:
-        """Block until every submitted group is committed; raise the first error."""
+        """Block until every submitted task is done; raise the first error."""
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()

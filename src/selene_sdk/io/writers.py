@@ -436,6 +436,17 @@ class WriterGroup:
         if exc is not None:
             self._abort(exc)
             return
+        if self.committer is not None:
+            # Flushing, closing and renaming happen in the committer's thread; the writers
+            # are not touched here again.
+            self.committer.submit_task(self._close_all, self._drop_all)
+            return
+        self._close_all()
+
+    def _drop_all(self) -> None:
+        self._abort(RuntimeError("an earlier group failed"))
+
+    def _close_all(self) -> None:
         pairs: list[tuple[str, str]] = []
         try:
             for writer in self.writers:
@@ -447,9 +458,6 @@ class WriterGroup:
                 discard_temporary(tmp)
             self._abort(err)
             raise
-        if self.committer is not None:
-            self.committer.submit(pairs)
-            return
         try:
             commit_files(pairs)
         except BaseException as err:
