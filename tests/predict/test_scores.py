@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import logit
 
 from selene_sdk.predict.scores import SCORES, abs_diffs, diffs, logits, normalize_save_data
@@ -41,3 +43,27 @@ def test_normalize_save_data():
         normalize_save_data(["diffs", "diff"])
     with pytest.raises(ValueError, match="empty"):
         normalize_save_data([])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(0, 1, width=32),
+            st.sampled_from([0.0, 1.0, 1.5, -0.5, float("nan"), 0.999999, 1e-30]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_logits_match_the_clip_then_logit_definition(values):
+    """Fast path (nothing to replace) and slow path give Selene's definition exactly."""
+    p = np.array(values, dtype=np.float32).reshape(1, -1)
+    q = np.flip(p, axis=1).copy()
+
+    def reference(x):
+        x = np.where(x == 0, np.float32(1e-24), x)
+        x = np.where(x >= 1, np.float32(0.999999), x)
+        return logit(x)
+
+    np.testing.assert_array_equal(logits(q, p), reference(p) - reference(q))

@@ -44,6 +44,8 @@ def abs_diffs(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
 
 def _logit(p: np.ndarray) -> np.ndarray:
     # scipy's float32 loop gives exactly the original Selene's values
+    if p.size and 0 < p.min() and p.max() < 1:  # the usual case: nothing to replace
+        return _scipy_logit(p)
     dtype = p.dtype.type
     p = np.array(p, copy=True)
     np.putmask(p, p == 0, dtype(LOGIT_ZERO))

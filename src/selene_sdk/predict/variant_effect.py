@@ -56,6 +56,8 @@ VARIANTEFFECT_COLS: list[str] = [
 ]
 
 _BASES = re.compile(r"[ACGTNacgtn]+")
+#: The ``ref_match`` and ``contains_unk`` label columns, by value.
+_FLAGS = {(m, u): f"{m}\t{u}" for m in (True, False) for u in (True, False)}
 _SINGLE_BASES = frozenset("ACGTNacgtn")
 
 
@@ -315,19 +317,16 @@ class _VariantStream:
         )
         work.ref_match = codes.ref_match
         work.contains_unk = codes.contains_unk
-        work.labels = [
-            f"{c}\t{p}\t{n}\t{r}\t{a}\t{'-' if s == '-' else '+'}\t{m}\t{u}"
-            for c, p, n, r, a, s, m, u in zip(
-                rows.chroms,
-                rows.pos,
-                rows.names,
-                rows.refs,
-                rows.alts,
-                rows.strands,
-                codes.ref_match.tolist(),
-                codes.contains_unk.tolist(),
+        signs = ["-" if s == "-" else "+" for s in rows.strands]
+        flags = [_FLAGS[k] for k in zip(codes.ref_match.tolist(), codes.contains_unk.tolist())]
+        work.labels = list(
+            map(
+                "\t".join,
+                zip(
+                    rows.chroms, map(str, rows.pos), rows.names, rows.refs, rows.alts, signs, flags
+                ),
             )
-        ]
+        )
         return work
 
 
