@@ -158,15 +158,18 @@ class ModelRunner:
                         stack.append(a)
 
     # -- encoding and forward passes ----------------------------------------------------------
-    def encode(self, codes: np.ndarray) -> np.ndarray:
-        """``(B, L)`` uint8 codes -> ``(B, N, L)`` float32 model input."""
+    def encode(self, codes: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``(B, L)`` uint8 codes -> ``(B, N, L)`` float32 model input (into ``out`` if
+        given, else into a recycled buffer)."""
         b, length = codes.shape
         n = self.alphabet.size
         scratch = getattr(self._local, "scratch", None)
         if scratch is None or scratch.size < b * length * n:
             scratch = self._local.scratch = np.empty(b * length * n, dtype=np.float32)
+        if out is None:
+            out = self.buffer((b, n, length))
         return self.alphabet.encode_channels_first(
-            codes, out=self.buffer((b, n, length)), scratch=scratch[: b * length * n]
+            codes, out=out, scratch=scratch[: b * length * n]
         )
 
     def encode_patched(

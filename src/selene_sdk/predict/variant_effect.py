@@ -78,12 +78,54 @@ def allele_problem(allele: str, column: str) -> str | None:
     return f"{column} {allele!r} has characters other than A, C, G, T, N"
 
 
+#: Rows handled together by the Python side of the pipeline (reading, window building,
+#: labels, scoring, writing): several forward passes' worth, so that the fixed cost of each
+#: numpy call and of cold CPU caches after a forward pass is paid once per group.
+GROUP_ROWS = 512
+
+
+class _Pass:
+    """The reference and alternative windows of one forward-pass batch of a group.
+
+    The reference encoding is made right before its forward pass (or ahead of time, when
+    batches are prepared in a background thread), and the alternative windows are then
+    patched into the same buffer in place.
+    """
+
+    def __init__(
+        self, runner: ModelRunner, codes, lo: int, hi: int, eager: bool, prev: _Pass | None
+    ):
+        self.runner = runner
+        self.ref_codes = codes.ref[lo:hi]
+        self.alt_codes = codes.alt[lo:hi]
+        rows, cols = codes.changed
+        keep = (rows >= lo) & (rows < hi)
+        self.cells = (rows[keep] - lo, cols[keep])
+        self.x = runner.encode(self.ref_codes) if eager else None
+        self.prev = None if eager else prev
+
+    def ref(self) -> np.ndarray:
+        if self.x is None:
+            prev, self.prev = self.prev, None
+            if prev is not None and prev.x is not None and len(prev.x) >= len(self.ref_codes):
+                # the previous batch of the group is predicted: encode into its buffer
+                out = prev.x[: len(self.ref_codes)]
+                self.x = self.runner.encode(self.ref_codes, out=out)
+            else:
+                self.x = self.runner.encode(self.ref_codes)
+        return self.x
+
+    def alt(self) -> np.ndarray:
+        assert self.x is not None
+        return self.runner.patch_in_place(self.x, self.ref_codes, self.alt_codes, self.cells)
+
+
 @dataclass
 class _Work:
-    """One batch of variants plus everything read since the previous batch."""
+    """A group of variants (one or more forward-pass batches) plus everything read since
+    the previous group."""
 
-    ref_x: np.ndarray | None = None
-    make_alt: Callable[[], np.ndarray] | None = None
+    passes: list[_Pass] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     ref_match: np.ndarray | None = None
     contains_unk: np.ndarray | None = None
@@ -92,7 +134,8 @@ class _Work:
     n_records: int = 0
 
     def inputs(self) -> list[Any]:
-        return [] if self.ref_x is None else [self.ref_x, self.make_alt]
+        """Per batch: its reference windows, then its alternative windows."""
+        return [step for p in self.passes for step in (p.ref, p.alt)]
 
 
 @dataclass
@@ -154,7 +197,9 @@ class _VariantStream:
         require_strand: bool,
         keep_records: bool,
         summary: VariantEffectSummary,
+        eager: bool = False,
     ):
+        self.eager = eager
         self.reader = reader
         self.genome = genome
         self.runner = runner
@@ -175,13 +220,14 @@ class _VariantStream:
 
     def __iter__(self) -> Iterator[_Work]:
         batch_size = self.runner.batch_size
+        group = batch_size * max(1, GROUP_ROWS // batch_size)
         rows = _Rows()
         work = _Work()
         for chunk in self.reader.chunks():
             self._chunk(chunk, rows, work)
             work.n_records += len(chunk)
-            while len(rows) >= batch_size:
-                yield self._finish(work, rows.take(batch_size))
+            while len(rows) >= group:
+                yield self._finish(work, rows.take(group))
                 work = _Work()
         if len(rows) or work.na_lines or work.records or work.n_records:
             yield self._finish(work, rows)
@@ -309,12 +355,11 @@ class _VariantStream:
             rows.strands,
             self.length,
         )
-        work.ref_x = self.runner.encode(codes.ref)
-        # The alternative windows are made from the reference ones in place, once those
-        # are predicted (see _Work.inputs).
-        work.make_alt = functools.partial(
-            self.runner.patch_in_place, work.ref_x, codes.ref, codes.alt, codes.changed
-        )
+        batch_size = self.runner.batch_size
+        prev = None
+        for lo in range(0, len(rows), batch_size):
+            prev = _Pass(self.runner, codes, lo, min(lo + batch_size, len(rows)), self.eager, prev)
+            work.passes.append(prev)
         work.ref_match = codes.ref_match
         work.contains_unk = codes.contains_unk
         signs = ["-" if s == "-" else "+" for s in rows.strands]
@@ -409,9 +454,14 @@ def variant_effect_prediction(
     na = group.add(LinesWriter(os.path.join(directory, f"{prefix}.NA")))
     total = lambda: count_data_lines(vcf_file)  # noqa: E731 - counted only for a visible bar
     with group:
+        if background is None:
+            background = runner.wants_background()
+        # With a background thread preparing groups, encode there; otherwise right before
+        # each forward pass, while the CPU cache still holds the result.
         stream = _VariantStream(
-            reader, genome, runner, sequence_length, require_strand, keep_records, summary
-        )
+            reader, genome, runner, sequence_length, require_strand, keep_records, summary,
+            eager=background,
+        )  # fmt: skip
         with progress_bar(total, "record", f"VEP {os.path.basename(vcf_file)}") as bar:
 
             def consume(work: _Work, preds: list[np.ndarray]) -> None:
@@ -419,7 +469,7 @@ def variant_effect_prediction(
                 if vcf_out is not None:
                     vcf_out.add_records(work.records)
                 if preds:
-                    ref, alt = preds
+                    ref, alt = _stack(preds[0::2]), _stack(preds[1::2])
                     _check_width(ref, features)
                     summary.variants += len(ref)
                     summary.ref_mismatches += int((~work.ref_match).sum())
@@ -437,6 +487,10 @@ def variant_effect_prediction(
     summary.outputs = [w.path for w in group.writers]
     _report(summary, vcf_file)
     return summary
+
+
+def _stack(blocks: list[np.ndarray]) -> np.ndarray:
+    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
 
 
 def annotated_vcf_name(vcf_file: str | os.PathLike) -> str:
