@@ -283,3 +283,25 @@ def test_reused_batch_buffers_give_the_same_results_as_fresh_ones(
         np.testing.assert_allclose(
             outputs[False]["b_diffs.h5"][0], expected[1] - expected[0], rtol=1e-6
         )
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypatch, background):
+    """Groups of several forward passes (scored and written together) give the same files
+    as one pass per group, whatever the group and batch boundaries."""
+    import selene_sdk.predict.in_silico_mutagenesis as ism_module
+
+    from .helpers import SmallConv
+
+    fasta = write_fasta(tmp_path / "g.fa", {"a": "ACGTTGCAAC" * 2, "b": "GGGTTTAAAC" * 2})
+    a = AnalyzeSequences(
+        SmallConv(L, 3), None, L, ["x", "y", "z"], batch_size=4, reference_sequence=genome,
+        background=background,
+    )  # fmt: skip
+    files = {}
+    for rows in (4, 12, 10_000):
+        monkeypatch.setattr(ism_module, "GROUP_ROWS", rows)
+        out = tmp_path / f"ism_{rows}"
+        a.in_silico_mutagenesis_from_file(fasta, ["logits", "predictions"], out)
+        files[rows] = {name: (out / name).read_text() for name in sorted(os.listdir(out))}
+    assert files[4] == files[12] == files[10_000] and len(files[4]) == 4

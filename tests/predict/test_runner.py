@@ -185,3 +185,24 @@ def test_background_threads_only_when_cores_are_free(monkeypatch):
     runner._on_cpu = False  # a GPU: the CPU is free while the model runs
     monkeypatch.setattr(runner_module.torch, "get_num_threads", lambda: 4)
     assert runner.wants_background() is True
+
+
+def test_release_only_recycles_buffers_it_lent():
+    """An array that was not handed out by buffer() (or was already released) is never
+    recycled, even if it gets the id of a lent buffer that was dropped (ids of freed
+    objects are reused: a set of ids once let a live array into the pool)."""
+    import gc
+
+    runner = ModelRunner(IdentityModel())
+    lent = runner.buffer((2, 4, 8))
+    runner.release(lent)
+    runner.release(lent)  # a second release is ignored
+    assert runner.buffer((2, 4, 8)) is lent
+    assert runner.buffer((2, 4, 8)) is not lent
+    for _ in range(20):
+        dropped = runner.buffer((3, 4, 8))
+        del dropped  # never released
+        gc.collect()
+        stranger = np.empty((3, 4, 8), dtype=np.float32)
+        runner.release(stranger)
+        assert runner.buffer((3, 4, 8)) is not stranger

@@ -7,9 +7,11 @@ import functools
 import itertools
 import os
 import queue
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -180,26 +182,37 @@ class _Record:
     n_mutations: int | None = None
 
 
+#: Mutations handled together by the Python side (labels, scores, writes): several
+#: forward passes' worth, so the fixed cost of each call is paid once per group.
+GROUP_ROWS = 512
+
+
 @dataclass
 class _IsmBatch:
-    """Mutated copies of one record; the first batch of a record also carries the
-    unmutated sequence (``base_x``), the last one closes the record's files."""
+    """A group of mutated copies of one record, one forward pass per ``steps`` entry (an
+    array, or a function that makes it right before its pass). The first group of a record
+    also carries the unmutated sequence (``base_x``), the last one closes the files."""
 
     record: _Record
-    x: np.ndarray
+    steps: list[Any]
     labels: list[str]
     base_x: np.ndarray | None = None
     last: bool = False
-    restore: Callable[[], None] | None = None
+    restores: list[Callable[[], None]] = field(default_factory=list)
 
-    def inputs(self) -> list[np.ndarray]:
-        return [self.x] if self.base_x is None else [self.base_x, self.x]
+    def inputs(self) -> list[Any]:
+        return self.steps if self.base_x is None else [self.base_x, *self.steps]
+
+    def mutated(self, preds: list[np.ndarray]) -> np.ndarray:
+        """The predictions of the mutated sequences, ``(rows, F)``."""
+        blocks = preds[1:] if self.base_x is not None else preds
+        return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
 
     def predicted(self) -> None:
-        """Called once the model has seen ``x``: hand its buffer back for reuse."""
-        if self.restore is not None:
-            self.restore()
-            self.restore = None
+        """Called once the model has seen every step: hand the buffers back for reuse."""
+        restores, self.restores = self.restores, []
+        for restore in restores:
+            restore()
 
 
 def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
@@ -231,6 +244,7 @@ class _Templates:
         self.template = template
         self.spare: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
         self.closed = False
+        self.lock = threading.Lock()  # close() and give_back() run in different threads
 
     def take(self) -> np.ndarray:
         try:
@@ -244,50 +258,106 @@ class _Templates:
         if self.runner.modifies_inputs:
             return  # the model changed the buffer beyond our cells: drop it
         work[rows, :, cols] = self.template[:, cols].T
-        if self.closed:
-            self.runner.release(work)
-        else:
-            self.spare.put(work)
+        with self.lock:
+            if self.closed:
+                self.runner.release(work)
+            else:
+                self.spare.put(work)
 
     def close(self) -> None:
-        self.closed = True
-        while True:
-            try:
-                self.runner.release(self.spare.get_nowait())
-            except queue.Empty:
-                return
+        with self.lock:
+            self.closed = True
+            while True:
+                try:
+                    self.runner.release(self.spare.get_nowait())
+                except queue.Empty:
+                    return
+
+
+class _Slot:
+    """One template buffer shown as one batch after another, right before each forward
+    pass: the previous batch's cells are set back and the next batch's set, so the model
+    always reads the same (cached) 1 MB buffer. For batches made in the calling thread."""
+
+    def __init__(self, runner: ModelRunner, template: np.ndarray):
+        self.runner = runner
+        self.template = template
+        self.work = runner.buffer((runner.batch_size, *template.shape))
+        self.work[...] = template
+        self.dirty: tuple[np.ndarray, np.ndarray] | None = None
+
+    def show(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, k: int):
+        if self.runner.modifies_inputs:
+            self.work[...] = self.template  # the model changed more than our cells
+        elif self.dirty is not None:
+            old_rows, old_cols = self.dirty
+            self.work[old_rows, :, old_cols] = self.template[:, old_cols].T
+        self.work[rows, :, cols] = values
+        self.dirty = (rows, cols)
+        return self.work[:k]
+
+    def close(self) -> None:
+        self.runner.release(self.work)
 
 
 def _batches(
-    runner: ModelRunner, records: Iterable[_Record], mutate_n_bases: int, start: int, end: int
+    runner: ModelRunner,
+    records: Iterable[_Record],
+    mutate_n_bases: int,
+    start: int,
+    end: int,
+    eager: bool = False,
 ) -> Iterator[_IsmBatch]:
-    """Batches of mutated encodings for every record, built from one reference encoding."""
+    """Groups of mutated encodings for every record, built from one reference encoding:
+    set in place in reused template buffers, ahead of time (``eager``, for a background
+    thread) or right before each forward pass."""
     table = runner.alphabet.onehot_table
     letters = np.frombuffer("".join(runner.alphabet.letters).encode(), np.uint8)
+    per_group = max(1, GROUP_ROWS // runner.batch_size)
     for record in records:
         codes = as_codes(record.sequence)
         base_x = runner.encode(codes[None])
-        templates = _Templates(runner, base_x[0].copy())  # base_x is recycled once predicted
+        template = base_x[0].copy()  # base_x is recycled once predicted
+        templates = _Templates(runner, template) if eager else None
+        slot = None if eager else _Slot(runner, template)
         pending: _IsmBatch | None = None
+        group: _IsmBatch | None = None
         for pos, alt in _mutation_chunks(
             codes, letters, mutate_n_bases, start, end, runner.batch_size
         ):
+            if group is None:
+                group = _IsmBatch(record, [], [])
             k, n = pos.shape
-            work = templates.take()
             rows = np.repeat(np.arange(k), n)
             cols = pos.reshape(-1)
-            work[rows, :, cols] = table[alt.reshape(-1)]
-            batch = _IsmBatch(record, work[:k], _labels(record.sequence, pos, alt))
-            batch.restore = functools.partial(templates.give_back, work, rows, cols)
+            values = table[alt.reshape(-1)]
+            if templates is not None:
+                work = templates.take()
+                work[rows, :, cols] = values
+                group.steps.append(work[:k])
+                group.restores.append(functools.partial(templates.give_back, work, rows, cols))
+            else:
+                group.steps.append(functools.partial(slot.show, rows, cols, values, k))
+            group.labels += _labels(record.sequence, pos, alt)
+            if len(group.steps) == per_group:
+                if pending is None:
+                    group.base_x = base_x
+                else:
+                    yield pending
+                pending, group = group, None
+        if group is not None:
             if pending is None:
-                batch.base_x = base_x
+                group.base_x = base_x
             else:
                 yield pending
-            pending = batch
+            pending = group
         if pending is not None:
             pending.last = True
             yield pending
-        templates.close()
+        if templates is not None:
+            templates.close()
+        if slot is not None:
+            slot.close()
 
 
 class _IsmOutputs:
@@ -319,7 +389,7 @@ class _IsmOutputs:
     def __call__(self, batch: _IsmBatch, preds: list[np.ndarray]) -> None:
         if batch.base_x is not None:
             self._open(batch.record, preds[0])
-        alt = preds[-1]
+        alt = batch.mutated(preds)
         self.outputs.write(self.base, alt, batch.labels)  # (1, F) reference row, broadcast
         if self.bar is not None and not self.count_records:
             self.bar.update(len(alt))
@@ -375,7 +445,9 @@ def _run(
     end: int,
     background: bool | None,
 ) -> list[str]:
-    batches = _batches(runner, records, mutate_n_bases, start, end)
+    if background is None:
+        background = runner.wants_background()
+    batches = _batches(runner, records, mutate_n_bases, start, end, eager=background)
     # Each record's files are synced and renamed in the background while the model runs
     # on the next record; all are in place (or the error raised) before returning.
     with Committer() as committer:

@@ -130,7 +130,9 @@ class ModelRunner:
         # Model inputs are ~1 MB per batch; allocating them afresh costs more than filling
         # them (page faults), so they are recycled once predicted.
         self._free: dict[tuple[int, ...], list[np.ndarray]] = {}
-        self._lent: set[int] = set()  # ids of buffers handed out and not yet released
+        # Buffers handed out and not yet released, by id; holding them keeps an id from
+        # being reused by another array while it is listed here.
+        self._lent: dict[int, np.ndarray] = {}
         #: Set once a forward pass is seen to modify its input tensor in place; inputs are
         #: then always encoded afresh rather than patched.
         self.modifies_inputs = False
@@ -143,7 +145,7 @@ class ModelRunner:
         with self._lock:
             stack = self._free.get(tuple(shape))
             out = stack.pop() if stack else np.empty(shape, dtype=np.float32)
-            self._lent.add(id(out))
+            self._lent[id(out)] = out
             return out
 
     def release(self, *arrays: np.ndarray) -> None:
@@ -151,8 +153,8 @@ class ModelRunner:
         afterwards); anything else is ignored."""
         with self._lock:
             for a in arrays:
-                if isinstance(a, np.ndarray) and id(a) in self._lent:
-                    self._lent.discard(id(a))
+                if isinstance(a, np.ndarray) and self._lent.get(id(a)) is a:
+                    del self._lent[id(a)]
                     stack = self._free.setdefault(a.shape, [])
                     if len(stack) < _POOL_SIZE:
                         stack.append(a)

@@ -9,14 +9,13 @@ proportional to a batch plus the write buffers, whatever the size of the VCF.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
