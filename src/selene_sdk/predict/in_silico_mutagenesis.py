@@ -256,7 +256,10 @@ class _Templates:
 
     def give_back(self, work: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
         if self.runner.modifies_inputs:
-            return  # the model changed the buffer beyond our cells: drop it
+            # the model changed the buffer beyond our cells: it can only be reused as a
+            # plain buffer (which is always filled completely)
+            self.runner.release(work)
+            return
         work[rows, :, cols] = self.template[:, cols].T
         with self.lock:
             if self.closed:
