@@ -55,14 +55,14 @@ def test_non_strand_specific_averages_strands():
     np.testing.assert_allclose(out, [[0.25, 0.375]])
 
 
-def test_encode_patched_equals_full_encoding():
+def test_patch_in_place_equals_full_encoding():
     runner = ModelRunner(IdentityModel())
     rng = np.random.default_rng(0)
     base = np.frombuffer(b"ACGTN", np.uint8)[rng.integers(0, 5, (6, 30))]
     other = base.copy()
     other[rng.integers(0, 6, 9), rng.integers(0, 30, 9)] = ord("G")
     other[2] = ord("n")
-    got = runner.encode_patched(runner.encode(base), base, other)
+    got = runner.patch_in_place(runner.encode(base), base, other)
     np.testing.assert_array_equal(got, runner.encode(other))
 
 

@@ -80,14 +80,7 @@ class BufferedWriter:
 
     def close(self) -> None:
         """Write what is buffered and move the file into place."""
-        pair = self.finish()
-        if pair is not None:
-            try:
-                commit_files([pair])
-            except BaseException as exc:
-                discard_temporary(pair[0])
-                self._abort(exc)
-                raise
+        WriterGroup([self])._close_all()
 
     def finish(self) -> tuple[str, str] | None:
         """Write what is buffered and close the file, but leave it at its temporary path:

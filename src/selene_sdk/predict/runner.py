@@ -174,21 +174,6 @@ class ModelRunner:
             codes, out=out, scratch=scratch[: b * length * n]
         )
 
-    def encode_patched(
-        self,
-        base_x: np.ndarray,
-        base_codes: np.ndarray,
-        codes: np.ndarray,
-        cells: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> np.ndarray:
-        """Encoding of ``codes`` from the encoding ``base_x`` of similar ``base_codes``:
-        a copy with only the differing positions re-encoded (alternative alleles differ
-        from their reference windows in a few positions). ``cells`` (``rows, cols``), if
-        given, must include every differing position; otherwise they are searched for."""
-        out = self.buffer(base_x.shape)
-        np.copyto(out, base_x)
-        return self.patch_in_place(out, base_codes, codes, cells)
-
     def patch_in_place(
         self,
         x: np.ndarray,
@@ -197,11 +182,13 @@ class ModelRunner:
         cells: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Turn ``x``, the encoding of ``base_codes``, into the encoding of ``codes`` by
-        re-encoding only the positions that differ (``cells`` as in
-        :meth:`encode_patched`); returns ``x``. Once the reference windows of a batch are
-        predicted, their buffer becomes the alternative windows this way: no 1 MB copy,
-        and the model reads an input that is still in the CPU cache. A model seen to
-        modify its input gets a fresh encoding instead."""
+        re-encoding only the positions that differ; returns ``x``. ``cells`` (``rows,
+        cols``), if given, must include every differing position (alternative alleles
+        differ from their reference windows in a few); otherwise they are searched for.
+        Once the reference windows of a batch are predicted, their buffer becomes the
+        alternative windows this way: no 1 MB copy, and the model reads an input that is
+        still in the CPU cache. A model seen to modify its input gets a fresh encoding
+        instead."""
         if self.modifies_inputs:
             return self.encode(codes)
         rows, cols = np.nonzero(base_codes != codes) if cells is None else cells
