@@ -104,3 +104,15 @@ def tsv_values(rows: list[list[str]], n_ids: int) -> np.ndarray:
 
 def encode(seq: str) -> np.ndarray:
     return DNA.encode(seq)
+
+
+def files_by_group_rows(monkeypatch, module, run, out_root: Path, sizes=(4, 12, 10_000)):
+    """Run ``run(out_dir)`` once per value of ``module.GROUP_ROWS``; return, per value, the
+    text of every output file by name (to check grouping does not change outputs)."""
+    files = {}
+    for rows in sizes:
+        monkeypatch.setattr(module, "GROUP_ROWS", rows)
+        out = Path(out_root) / f"group_{rows}"
+        run(out)
+        files[rows] = {name: (out / name).read_text() for name in sorted(os.listdir(out))}
+    return files

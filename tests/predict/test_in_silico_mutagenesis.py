@@ -291,17 +291,17 @@ def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypat
     as one pass per group, whatever the group and batch boundaries."""
     import selene_sdk.predict.in_silico_mutagenesis as ism_module
 
-    from .helpers import SmallConv
+    from .helpers import SmallConv, files_by_group_rows
 
     fasta = write_fasta(tmp_path / "g.fa", {"a": "ACGTTGCAAC" * 2, "b": "GGGTTTAAAC" * 2})
     a = AnalyzeSequences(
         SmallConv(L, 3), None, L, ["x", "y", "z"], batch_size=4, reference_sequence=genome,
         background=background,
     )  # fmt: skip
-    files = {}
-    for rows in (4, 12, 10_000):
-        monkeypatch.setattr(ism_module, "GROUP_ROWS", rows)
-        out = tmp_path / f"ism_{rows}"
-        a.in_silico_mutagenesis_from_file(fasta, ["logits", "predictions"], out)
-        files[rows] = {name: (out / name).read_text() for name in sorted(os.listdir(out))}
+    files = files_by_group_rows(
+        monkeypatch,
+        ism_module,
+        lambda out: a.in_silico_mutagenesis_from_file(fasta, ["logits", "predictions"], out),
+        tmp_path,
+    )
     assert files[4] == files[12] == files[10_000] and len(files[4]) == 4

@@ -470,7 +470,7 @@ def test_models_that_modify_their_input_still_get_the_right_windows(genome, tmp_
 def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypatch, background):
     import selene_sdk.predict.variant_effect as ve_module
 
-    from .helpers import SmallConv
+    from .helpers import SmallConv, files_by_group_rows
 
     records = [
         ("chr1", 60 + 3 * i, f"v{i}", CHR1[59 + 3 * i], alt, ".", ".", ".")
@@ -483,11 +483,11 @@ def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypat
         SmallConv(L, 3), None, L, ["x", "y", "z"], batch_size=4, reference_sequence=genome,
         background=background,
     )  # fmt: skip
-    files = {}
-    for rows in (4, 12, 10_000):
-        monkeypatch.setattr(ve_module, "GROUP_ROWS", rows)
-        out = tmp_path / f"vep_{rows}"
-        a.variant_effect_prediction(vcf, ["diffs", "predictions"], output_dir=out)
-        files[rows] = {name: (out / name).read_text() for name in sorted(os.listdir(out))}
+    files = files_by_group_rows(
+        monkeypatch,
+        ve_module,
+        lambda out: a.variant_effect_prediction(vcf, ["diffs", "predictions"], output_dir=out),
+        tmp_path,
+    )
     assert files[4] == files[12] == files[10_000]
     assert len(files[4]["g_diffs.tsv"].splitlines()) > 40  # several groups of 4 and 12
