@@ -7,6 +7,8 @@ import threading
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from selene_sdk.models import MultiModelWrapper, NonStrandSpecific
@@ -16,8 +18,11 @@ from selene_sdk.predict.runner import (
     load_trained_weights,
     prefetch,
 )
+from selene_sdk.sequences.encoding import DNA_BASES, dna_alphabet
 
 from .helpers import GcModel, IdentityModel, LuaIdentityModel, SmallConv
+
+LUA_BASES = ("A", "G", "C", "T")
 
 
 def codes(text: str) -> np.ndarray:
@@ -55,15 +60,30 @@ def test_non_strand_specific_averages_strands():
     np.testing.assert_allclose(out, [[0.25, 0.375]])
 
 
-def test_patch_in_place_equals_full_encoding():
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.binary(min_size=7, max_size=7), min_size=1, max_size=5),
+    st.sampled_from([DNA_BASES, LUA_BASES]),
+)
+def test_encode_matches_the_numpy_encoding(rows, bases):
+    """The runner's torch encoder gives exactly the alphabet's numpy encoding, for any
+    bytes (lower case, N and other letters read as unknown: 1/N in every channel)."""
+    alphabet = dna_alphabet(bases)
+    runner = ModelRunner(IdentityModel(), bases_order=bases)
+    codes = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), 7)
+    np.testing.assert_array_equal(runner.encode(codes), alphabet.encode_channels_first(codes))
+    index, unknown = alphabet.column_indices(codes)
+    assert unknown == bool((alphabet.index_table[codes] < 0).any())
+    out = runner.buffer((len(rows), 4, 7))
+    got = runner.encode_indices(index, out, None)
+    assert got is out
+    np.testing.assert_array_equal(got, alphabet.encode_channels_first(codes))
+
+
+def test_encode_of_unknown_letters_by_hand():
     runner = ModelRunner(IdentityModel())
-    rng = np.random.default_rng(0)
-    base = np.frombuffer(b"ACGTN", np.uint8)[rng.integers(0, 5, (6, 30))]
-    other = base.copy()
-    other[rng.integers(0, 6, 9), rng.integers(0, 30, 9)] = ord("G")
-    other[2] = ord("n")
-    got = runner.patch_in_place(runner.encode(base), base, other)
-    np.testing.assert_array_equal(got, runner.encode(other))
+    x = runner.encode(codes("aNc-"))
+    np.testing.assert_array_equal(x[0].T, [[1, 0, 0, 0], [0.25] * 4, [0, 1, 0, 0], [0.25] * 4])
 
 
 def test_output_width_reports_bad_length():

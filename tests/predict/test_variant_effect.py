@@ -491,3 +491,53 @@ def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypat
     )
     assert files[4] == files[12] == files[10_000]
     assert len(files[4]["g_diffs.tsv"].splitlines()) > 40  # several groups of 4 and 12
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_every_window_of_a_mixed_group_is_what_the_model_sees(
+    genome, tmp_path, monkeypatch, background
+):
+    """SNVs, MNPs, insertions, deletions, N in REF and both strands in groups that span
+    several batches: each reference and alternative input the model gets (reference
+    encoded from column indices, alternative patched into the same buffer) is the one-hot
+    encoding of the windows :func:`build_variant_codes` builds."""
+    import selene_sdk.predict.variant_effect as ve_module
+    from selene_sdk.predict.variant_sequences import build_variant_codes
+    from selene_sdk.sequences.encoding import DNA
+
+    monkeypatch.setattr(ve_module, "GROUP_ROWS", 8)
+    rng = np.random.default_rng(5)
+    records = []
+    for i in range(23):
+        pos = 40 + 9 * i
+        kind = i % 5
+        ref = {0: CHR1[pos - 1], 1: CHR1[pos - 1 : pos + 1], 2: CHR1[pos - 1],
+               3: CHR1[pos - 1 : pos + 2], 4: "N"}[kind]  # fmt: skip
+        alt = {0: other(CHR1[pos - 1]), 1: "TT", 2: CHR1[pos - 1] + "GA",
+               3: CHR1[pos - 1], 4: "c"}[kind]  # fmt: skip
+        records.append(("chr1", pos, f"v{i}", ref, alt, "-" if rng.random() < 0.4 else "+"))
+    vcf = write_vcf(tmp_path / "mix.vcf", records, header=False)
+    seen = []
+
+    class Recorder(IdentityModel):
+        def forward(self, x):
+            seen.append(x.detach().clone().numpy())
+            return super().forward(x)
+
+    a = AnalyzeSequences(
+        Recorder(), None, L, identity_features(L), batch_size=4, reference_sequence=genome,
+        background=background,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeleneWarning)
+        a.variant_effect_prediction(vcf, ["predictions"], output_dir=tmp_path, strand_index=5)
+    codes = build_variant_codes(
+        genome, DNA, ["chr1"] * len(records), np.array([r[1] for r in records]),
+        [r[3] for r in records], [r[4] for r in records], [r[5] for r in records], L,
+    )  # fmt: skip
+    seen = seen[1:]  # the first pass checks the model's output width on a blank window
+    refs = [x for i, x in enumerate(seen) if i % 2 == 0]
+    alts = [x for i, x in enumerate(seen) if i % 2 == 1]
+    np.testing.assert_array_equal(np.concatenate(refs), DNA.encode_channels_first(codes.ref))
+    np.testing.assert_array_equal(np.concatenate(alts), DNA.encode_channels_first(codes.alt))
+    assert [len(x) for x in refs] == [4, 4, 4, 4, 4, 3]  # groups of 8 rows, batches of 4

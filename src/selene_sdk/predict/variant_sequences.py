@@ -35,7 +35,8 @@ class VariantCodes(NamedTuple):
 
     ``changed`` is ``(rows, cols)``: every cell where ``alt`` may differ from ``ref`` (the
     ALT letters of substitutions, whole rows for indels), so the alternative encoding can
-    be made by patching the reference encoding.
+    be made by patching the reference encoding. ``ref_index`` holds the alphabet column
+    of every ``ref`` letter (255: unknown), ready to be one-hot encoded.
     """
 
     ref: np.ndarray
@@ -43,6 +44,7 @@ class VariantCodes(NamedTuple):
     ref_match: np.ndarray
     contains_unk: np.ndarray
     changed: tuple[np.ndarray, np.ndarray]
+    ref_index: np.ndarray | None = None
 
 
 def ref_window_starts(pos: np.ndarray, ref_lengths: np.ndarray, length: int) -> np.ndarray:
@@ -110,7 +112,12 @@ def build_variant_codes(
     a = np.array(list(map(len, alts)), dtype=np.int64).reshape(n)
     starts = ref_window_starts(pos, r, length)
     genome_codes = genome.get_codes_batch(chroms, starts, length)
-    contains_unk = alphabet.unknown_rows(genome_codes)
+    # one translation of the windows gives both the N check and the encoder's input
+    ref_index, any_unknown = alphabet.column_indices(genome_codes)
+    if any_unknown:
+        contains_unk = (ref_index == 255).any(axis=1)
+    else:
+        contains_unk = np.zeros(n, dtype=bool)
 
     ref_codes = genome_codes  # a fresh array from the gather: patched in place
     rows, cols, letters = _allele_cells(refs, r, length)
@@ -118,6 +125,7 @@ def build_variant_codes(
     mismatch = index[ref_codes[rows, cols]] != index[letters]
     ref_match = np.bincount(rows[mismatch], minlength=n) == 0
     ref_codes[rows, cols] = letters
+    ref_index[rows, cols] = alphabet.column_table[letters]
 
     alt_codes = ref_codes.copy()
     same = a == r
@@ -139,8 +147,9 @@ def build_variant_codes(
         minus = np.array([s == "-" for s in strands], dtype=bool)
         ref_codes[minus] = alphabet.reverse_complement_codes(ref_codes[minus])
         alt_codes[minus] = alphabet.reverse_complement_codes(alt_codes[minus])
+        ref_index[minus] = alphabet.column_indices(ref_codes[minus])[0]
         cols = np.where(minus[rows], length - 1 - cols, cols)
-    return VariantCodes(ref_codes, alt_codes, ref_match, contains_unk, (rows, cols))
+    return VariantCodes(ref_codes, alt_codes, ref_match, contains_unk, (rows, cols), ref_index)
 
 
 def _indel_alt_window(genome, chrom: str, pos: int, r: int, alt: str, length: int) -> np.ndarray:

@@ -67,6 +67,7 @@ class Alphabet:
     complement_table: np.ndarray | None = field(init=False, repr=False, compare=False)
     _row_table: np.ndarray = field(init=False, repr=False, compare=False)
     _index_bytes: bytes = field(init=False, repr=False, compare=False)
+    column_table: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         letters = tuple(str(x) for x in self.letters)
@@ -95,6 +96,8 @@ class Alphabet:
         # Letter -> column index as a bytes.translate table (255 for unknown letters).
         index_bytes = bytes(int(i) if i >= 0 else 255 for i in index.tolist())
         object.__setattr__(self, "_index_bytes", index_bytes)
+        column_table = np.frombuffer(index_bytes, dtype=np.uint8)  # read-only
+        object.__setattr__(self, "column_table", column_table)
         comp_table = None
         if self.complements is not None:
             # Identity for letters without a complement keeps unknown letters unchanged.
@@ -195,6 +198,16 @@ class Alphabet:
         letters = np.frombuffer("".join(self.letters).encode("ascii"), dtype=np.uint8)
         out = np.where(has_one, letters[first], ord(self.unknown)).astype(np.uint8)
         return codes_to_str(out)
+
+    def column_indices(self, codes: np.ndarray) -> tuple[np.ndarray, bool]:
+        """``(B, L)`` uint8 codes -> ``(B, L)`` uint8 column indices (255 for letters
+        outside the alphabet; a writable array) and whether any letter was unknown."""
+        codes = np.asarray(codes)
+        if codes.dtype != np.uint8:
+            raise ValueError(f"expected uint8 codes, got {codes.dtype}")
+        index_bytes = bytearray(codes.tobytes().translate(self._index_bytes))
+        unknown = index_bytes.find(b"\xff") >= 0
+        return np.frombuffer(index_bytes, dtype=np.uint8).reshape(codes.shape), unknown
 
     def is_unknown(self, codes: np.ndarray) -> np.ndarray:
         """Boolean mask of codes that are not letters of the alphabet."""
