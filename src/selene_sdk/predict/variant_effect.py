@@ -392,16 +392,15 @@ class _VariantStream:
             work.passes.append(prev)
         work.ref_match = codes.ref_match
         work.contains_unk = codes.contains_unk
-        signs = ["-" if s == "-" else "+" for s in rows.strands]
-        flags = [_FLAGS[k] for k in zip(codes.ref_match.tolist(), codes.contains_unk.tolist())]
-        work.labels = list(
-            map(
-                "\t".join,
-                zip(
-                    rows.chroms, map(str, rows.pos), rows.names, rows.refs, rows.alts, signs, flags
-                ),
-            )
-        )
+        strands = rows.strands
+        if "-" in strands or "." in strands:
+            strands = ["-" if s == "-" else "+" for s in strands]
+        if codes.ref_match.all() and not codes.contains_unk.any():  # the usual case
+            flags = [_FLAGS[True, False]] * len(rows)
+        else:
+            flags = [_FLAGS[k] for k in zip(codes.ref_match.tolist(), codes.contains_unk.tolist())]
+        columns = (rows.chroms, map(str, rows.pos), rows.names, rows.refs, rows.alts, strands)
+        work.labels = list(map("\t".join, zip(*columns, flags)))
         return work
 
 
