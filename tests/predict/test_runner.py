@@ -226,3 +226,17 @@ def test_release_only_recycles_buffers_it_lent():
         stranger = np.empty((3, 4, 8), dtype=np.float32)
         runner.release(stranger)
         assert runner.buffer((3, 4, 8)) is not stranger
+
+
+def test_inputs_go_back_to_the_pool_after_their_item_unless_kept():
+    runner = ModelRunner(GcModel(), batch_size=2)
+    plain = runner.encode(codes("ACGT"), out=runner.buffer((1, 4, 4)))
+    kept = runner.encode(codes("GGGG"), out=runner.buffer((1, 4, 4), keep=True))
+    seen = []
+    runner.run([0], lambda item: [plain, kept], lambda item, preds: seen.append(preds))
+    np.testing.assert_allclose(seen[0][1], [[1.0, 0.0]])
+    again = [runner.buffer((1, 4, 4)) for _ in range(2)]
+    assert any(b is plain for b in again)  # recycled once its item was predicted
+    assert not any(b is kept for b in again)  # still the caller's
+    runner.release(kept)
+    assert runner.buffer((1, 4, 4)) is kept

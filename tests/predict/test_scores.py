@@ -67,3 +67,20 @@ def test_logits_match_the_clip_then_logit_definition(values):
         return logit(x)
 
     np.testing.assert_array_equal(logits(q, p), reference(p) - reference(q))
+
+
+@pytest.mark.parametrize("name", sorted(SCORES))
+@pytest.mark.parametrize("shared_ref", [False, True])
+def test_scores_into_a_float64_buffer_equal_the_float32_scores_cast(name, shared_ref):
+    """Writers get scores computed straight into their float64 buffers: the values must be
+    exactly those of the float32 computation, cast (as the original wrote them)."""
+    rng = np.random.default_rng(3)
+    alt = rng.random((40, 7)).astype(np.float32)
+    alt[0, :3] = [0.0, 1.0, 1e-30]
+    ref = rng.random((1 if shared_ref else 40, 7)).astype(np.float32)
+    expected = SCORES[name](ref, alt).astype(np.float64)
+    out = np.full((40, 7), np.nan)
+    got = SCORES[name](ref, alt, out=out)
+    assert got is out
+    np.testing.assert_array_equal(out, expected)
+    assert SCORES[name](ref, alt).dtype == np.float32

@@ -204,29 +204,43 @@ class _TableWriter(BufferedWriter):
                 f"{self.path}: rows have {values.shape[1]} values, expected {self.n_features}"
             )
         n = len(values)
-        if labels is not None and len(labels) != n:
-            raise ValueError(f"{len(labels)} labels for {n} rows")
-        self.rows_written += n
-        if n == 0:
-            return
-        if self._fill + n > self._max_rows:
+        rows = self.new_rows(n, labels)
+        if rows is None:  # more than the whole budget: straight to the file
             self.flush()
-        if n > self._max_rows:  # more than the whole budget: straight to the file
             self.open()
             self._append_rows(values.astype(np.float64, copy=False), _as_labels(labels, n))
-            return
+            self.rows_written += n
+        elif n:
+            rows[...] = values
+
+    def new_rows(self, n: int, labels: Sequence[str] | None = None) -> np.ndarray | None:
+        """Buffer ``n`` rows whose values the caller writes into the returned float64
+        ``(n, F)`` array (before calling this writer again); ``None`` when ``n`` exceeds
+        the whole buffer (use :meth:`write`). Saves a temporary array per score: scores
+        are computed straight into the buffer."""
+        if self._closed:
+            raise ValueError(f"writer for {self.path} is closed")
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{len(labels)} labels for {n} rows")
+        if n > self._max_rows:
+            return None
+        if (
+            self._fill + n > self._max_rows
+            or self._fill * self._row_bytes + self._label_bytes >= self.buffer_bytes
+        ):
+            self.flush()
         self._reserve(self._fill + n)
         assert self._block is not None
-        self._block[self._fill : self._fill + n] = values
+        rows = self._block[self._fill : self._fill + n]
         self._fill += n
-        if self.keeps_labels:
+        self.rows_written += n
+        if self.keeps_labels and n:
             if labels is not None:
                 self._labels += labels
                 self._label_bytes += _labels_nbytes(labels)
             else:
                 self._labels += [None] * n
-        if self._fill * self._row_bytes + self._label_bytes >= self.buffer_bytes:
-            self.flush()
+        return rows
 
     #: Rows the file will get, when known in advance (the block is then no larger).
     _rows_hint: int | None = None
@@ -446,16 +460,21 @@ class WriterGroup:
             self._abort(exc)
             return
         if self.committer is not None:
-            # Flushing, closing and renaming happen in the committer's thread; the writers
-            # are not touched here again.
-            self.committer.submit_task(self._close_all, self._drop_all)
+            # Flushing and closing (CPU work) happen here: in a background thread they
+            # would only take CPU time from the model. Syncing to disk (waiting) and
+            # renaming happen in the committer's thread.
+            pairs = self._finish_all()
+            try:
+                self.committer.submit(pairs)
+            except BaseException:  # an earlier group failed: this one is dropped too
+                for tmp, _ in pairs:
+                    discard_temporary(tmp)
+                raise
             return
         self._close_all()
 
-    def _drop_all(self) -> None:
-        self._abort(RuntimeError("an earlier group failed"))
-
-    def _close_all(self) -> None:
+    def _finish_all(self) -> list[tuple[str, str]]:
+        """Flush and close every writer; their ``(temporary, target)`` pairs."""
         pairs: list[tuple[str, str]] = []
         try:
             for writer in self.writers:
@@ -467,6 +486,10 @@ class WriterGroup:
                 discard_temporary(tmp)
             self._abort(err)
             raise
+        return pairs
+
+    def _close_all(self) -> None:
+        pairs = self._finish_all()
         try:
             commit_files(pairs)
         except BaseException as err:

@@ -215,11 +215,17 @@ class _IsmBatch:
             restore()
 
 
-def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
+_CHR = [chr(i) for i in range(256)]
+
+
+def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray, prefixes=None) -> list[str]:
+    """Row labels ``pos\tref\talt`` (``;``-joined for several bases); ``prefixes`` may
+    hold ``f"{p}\t{sequence[p]}\t"`` for every position (made once per record)."""
     if pos.shape[1] == 1:
-        return [
-            f"{p}\t{sequence[p]}\t{chr(a)}" for p, a in zip(pos[:, 0].tolist(), alt[:, 0].tolist())
-        ]
+        if prefixes is None:
+            prefixes = _label_prefixes(sequence)
+        return list(map(str.__add__, map(prefixes.__getitem__, pos[:, 0].tolist()),
+                        map(_CHR.__getitem__, alt[:, 0].tolist())))  # fmt: skip
     out = []
     for prow, arow in zip(pos.tolist(), alt.tolist()):
         out.append(
@@ -230,6 +236,24 @@ def _labels(sequence: str, pos: np.ndarray, alt: np.ndarray) -> list[str]:
             + ";".join(map(chr, arow))
         )
     return out
+
+
+def _label_prefixes(sequence: str) -> list[str]:
+    return [f"{p}\t{c}\t" for p, c in enumerate(sequence)]
+
+
+def _cells(
+    template: np.ndarray, pos: np.ndarray, alt: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where a batch of mutations goes in a ``(B, N, L)`` buffer of copies of
+    ``template`` ``(N, L)``: flat positions ``(cells, N)`` of every channel of every
+    mutated base, their mutated one-hot values and the template values to set back."""
+    k, n = pos.shape
+    size, length = template.shape
+    cols = pos.reshape(-1)
+    base = np.repeat(np.arange(k) * (size * length), n) + cols
+    flat = base[:, None] + np.arange(size) * length
+    return flat, table[alt.reshape(-1)], template[:, cols].T
 
 
 class _Templates:
@@ -250,17 +274,17 @@ class _Templates:
         try:
             return self.spare.get_nowait()
         except queue.Empty:
-            work = self.runner.buffer((self.runner.batch_size, *self.template.shape))
+            work = self.runner.buffer((self.runner.batch_size, *self.template.shape), keep=True)
             work[...] = self.template
             return work
 
-    def give_back(self, work: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+    def give_back(self, work: np.ndarray, flat: np.ndarray, restore: np.ndarray) -> None:
         if self.runner.modifies_inputs:
             # the model changed the buffer beyond our cells: it can only be reused as a
             # plain buffer (which is always filled completely)
             self.runner.release(work)
             return
-        work[rows, :, cols] = self.template[:, cols].T
+        np.put(work, flat, restore)
         with self.lock:
             if self.closed:
                 self.runner.release(work)
@@ -279,25 +303,26 @@ class _Templates:
 
 class _Slot:
     """One template buffer shown as one batch after another, right before each forward
-    pass: the previous batch's cells are set back and the next batch's set, so the model
-    always reads the same (cached) 1 MB buffer. For batches made in the calling thread."""
+    pass: the previous batch's cells are set back and the next batch's set (by ``np.put``
+    at flat positions computed with the batch), so the model always reads the same
+    (cached) 1 MB buffer. For batches made in the calling thread."""
 
     def __init__(self, runner: ModelRunner, template: np.ndarray):
         self.runner = runner
         self.template = template
-        self.work = runner.buffer((runner.batch_size, *template.shape))
+        self.work = runner.buffer((runner.batch_size, *template.shape), keep=True)
         self.work[...] = template
         self.dirty: tuple[np.ndarray, np.ndarray] | None = None
 
-    def show(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, k: int):
+    def show(self, flat: np.ndarray, values: np.ndarray, restore: np.ndarray, k: int):
+        work = self.work
         if self.runner.modifies_inputs:
-            self.work[...] = self.template  # the model changed more than our cells
+            work[...] = self.template  # the model changed more than our cells
         elif self.dirty is not None:
-            old_rows, old_cols = self.dirty
-            self.work[old_rows, :, old_cols] = self.template[:, old_cols].T
-        self.work[rows, :, cols] = values
-        self.dirty = (rows, cols)
-        return self.work[:k]
+            np.put(work, *self.dirty)
+        np.put(work, flat, values)
+        self.dirty = (flat, restore)
+        return work if k == len(work) else work[:k]
 
     def close(self) -> None:
         self.runner.release(self.work)
@@ -325,23 +350,22 @@ def _batches(
         slot = None if eager else _Slot(runner, template)
         pending: _IsmBatch | None = None
         group: _IsmBatch | None = None
+        prefixes = _label_prefixes(record.sequence) if mutate_n_bases == 1 else None
         for pos, alt in _mutation_chunks(
             codes, letters, mutate_n_bases, start, end, runner.batch_size
         ):
             if group is None:
                 group = _IsmBatch(record, [], [])
-            k, n = pos.shape
-            rows = np.repeat(np.arange(k), n)
-            cols = pos.reshape(-1)
-            values = table[alt.reshape(-1)]
+            k = len(pos)
+            flat, values, restore = _cells(template, pos, alt, table)
             if templates is not None:
                 work = templates.take()
-                work[rows, :, cols] = values
-                group.steps.append(work[:k])
-                group.restores.append(functools.partial(templates.give_back, work, rows, cols))
+                np.put(work, flat, values)
+                group.steps.append(work if k == len(work) else work[:k])
+                group.restores.append(functools.partial(templates.give_back, work, flat, restore))
             else:
-                group.steps.append(functools.partial(slot.show, rows, cols, values, k))
-            group.labels += _labels(record.sequence, pos, alt)
+                group.steps.append(functools.partial(slot.show, flat, values, restore, k))
+            group.labels += _labels(record.sequence, pos, alt, prefixes)
             if len(group.steps) == per_group:
                 if pending is None:
                     group.base_x = base_x
@@ -468,10 +492,18 @@ def _run(
 
 def count_mutations(sequence: str, letters: Sequence[str], n: int, start: int, end: int) -> int:
     """How many mutations :func:`in_silico_mutagenesis_sequences` would enumerate."""
-    alts = [sum(1 for x in letters if x != c) for c in sequence[start:end]]
+    window = as_codes(sequence[start:end])
+    table = np.zeros(256, dtype=np.int64)  # alternatives per letter (compared case-sensitively)
+    table[:] = len(letters)
+    for x in letters:
+        table[ord(x)] -= 1
+    alts = table[window]
+    if n == 1:
+        return int(alts.sum())
     # elementary symmetric polynomial of degree n of the per-position alternative counts
+    # (exact Python integers: the count can exceed 64 bits)
     e = [1] + [0] * n
-    for c in alts:
+    for c in alts.tolist():
         for j in range(n, 0, -1):
             e[j] += e[j - 1] * c
     return e[n]

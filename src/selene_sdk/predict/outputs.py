@@ -141,15 +141,26 @@ class ScoreOutputs:
 
     def write(self, ref: np.ndarray, alt: np.ndarray, labels: Sequence[str]) -> None:
         """Score a batch (``ref``/``alt`` predictions ``(B, F)``; ``ref`` may be one
-        ``(1, F)`` row shared by the batch) and buffer every file's rows."""
+        ``(1, F)`` row shared by the batch) and buffer every file's rows (each score is
+        computed straight into its writer's buffer)."""
+        n = len(alt)
+        if alt.ndim != 2 or alt.shape[1] != len(self.features):
+            raise ValueError(
+                f"predictions have shape {alt.shape}; expected (rows, {len(self.features)})"
+            )
         for name, which, writer in self.writers:
-            if which == "ref":
-                values = ref if len(ref) == len(alt) else np.broadcast_to(ref, alt.shape)
-            elif which == "alt":
-                values = alt
+            rows = writer.new_rows(n, labels)
+            if which == "score":
+                if rows is None:
+                    writer.write(SCORES[name](ref, alt), labels)
+                else:
+                    SCORES[name](ref, alt, out=rows)
+                continue
+            values = alt if which == "alt" else ref
+            if rows is None:
+                writer.write(np.broadcast_to(values, alt.shape), labels)
             else:
-                values = SCORES[name](ref, alt)
-            writer.write(values, labels)
+                rows[...] = values
         if self.labels is not None:
             self.labels.write_lines(labels)
 

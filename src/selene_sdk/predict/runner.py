@@ -132,43 +132,52 @@ class ModelRunner:
         # Model inputs are ~1 MB per batch; allocating them afresh costs more than filling
         # them (page faults), so they are recycled once predicted.
         self._free: dict[tuple[int, ...], list[tuple[np.ndarray, torch.Tensor]]] = {}
-        # Buffers handed out and not yet released, by id, with the tensor that owns each;
-        # holding them keeps an id from being reused by another array while listed here.
-        self._lent: dict[int, tuple[np.ndarray, torch.Tensor]] = {}
+        # Buffers handed out and not yet released, by id, with the tensor that owns each
+        # and whether the caller keeps it across items; holding them keeps an id from
+        # being reused by another array while listed here.
+        self._lent: dict[int, tuple[np.ndarray, torch.Tensor, bool]] = {}
         #: Set once a forward pass is seen to modify its input tensor in place; inputs are
         #: then always encoded afresh rather than patched.
         self.modifies_inputs = False
         self._lock = threading.Lock()
 
     # -- input buffers ------------------------------------------------------------------------
-    def buffer(self, shape: tuple[int, ...]) -> np.ndarray:
-        """An uninitialised float32 array of ``shape`` (recycled when possible)."""
+    def buffer(self, shape: tuple[int, ...], keep: bool = False) -> np.ndarray:
+        """An uninitialised float32 array of ``shape`` (recycled when possible).
+
+        Buffers used as model inputs go back to the pool once their work item is
+        predicted, unless ``keep``: the caller then reuses it across items and hands it
+        back with :meth:`release`.
+        """
         shape = tuple(shape)
         with self._lock:
             stack = self._free.get(shape)
             if stack:
-                entry = stack.pop()
+                array, tensor = stack.pop()
             else:
                 # Owned by a tensor made outside inference mode: forward passes run in
                 # inference mode, where a tensor made from the array would have no version
                 # counter to tell whether the model changed its input.
                 with torch.inference_mode(False):
                     tensor = torch.empty(shape, dtype=torch.float32)
-                entry = (tensor.numpy(), tensor)
-            self._lent[id(entry[0])] = entry
-            return entry[0]
+                array = tensor.numpy()
+            self._lent[id(array)] = (array, tensor, keep)
+            return array
 
     def release(self, *arrays: np.ndarray) -> None:
         """Hand arrays obtained from :meth:`buffer` back for reuse (they must not be used
         afterwards); anything else is ignored."""
+        self._release(arrays, kept_too=True)
+
+    def _release(self, arrays, kept_too: bool) -> None:
         with self._lock:
             for a in arrays:
                 entry = self._lent.get(id(a)) if isinstance(a, np.ndarray) else None
-                if entry is not None and entry[0] is a:
+                if entry is not None and entry[0] is a and (kept_too or not entry[2]):
                     del self._lent[id(a)]
                     stack = self._free.setdefault(a.shape, [])
                     if len(stack) < _POOL_SIZE:
-                        stack.append(entry)
+                        stack.append(entry[:2])
 
     def _input_tensor(self, x: np.ndarray | torch.Tensor) -> torch.Tensor:
         """The tensor for a model input: the lent buffer's own tensor (or its first rows)
@@ -369,7 +378,7 @@ class ModelRunner:
                 x = x()
             outs.append(forward(x))
             used.append(x)
-        self.release(*used)
+        self._release(used, kept_too=False)
         if predicted is not None:
             predicted(item)
         return self._to_numpy(outs)

@@ -1,7 +1,8 @@
 """Scores of a variant or mutation: pure functions of the reference and alternative predictions.
 
 Each score maps ``(ref, alt)`` prediction arrays of shape ``(B, F)`` to a new ``(B, F)``
-array in the same dtype; inputs are never modified (Selene's logit handler clipped the
+array in the same dtype (or computed in that dtype and written into ``out``, e.g. a
+float64 output buffer); inputs are never modified (Selene's logit handler clipped the
 shared arrays in place, so ``predictions`` written after it contained clipped values).
 """
 
@@ -32,14 +33,14 @@ LOGIT_ZERO = 1e-24
 LOGIT_ONE = 0.999999
 
 
-def diffs(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+def diffs(ref: np.ndarray, alt: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``alt - ref``."""
-    return alt - ref
+    return np.subtract(alt, ref, out=out, dtype=np.result_type(ref, alt))
 
 
-def abs_diffs(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+def abs_diffs(ref: np.ndarray, alt: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``|ref - alt|``."""
-    return np.abs(ref - alt)
+    return np.abs(ref - alt, out=out)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -53,21 +54,24 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return _scipy_logit(p, out=p)
 
 
-def logits(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+def logits(ref: np.ndarray, alt: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``logit(alt) - logit(ref)`` with ``logit(p) = ln(p / (1 - p))``.
 
     Probabilities equal to 0 are replaced by 1e-24 and those >= 1 by 0.999999 first (in
     copies), so the result is finite for sigmoid outputs that saturated.
     """
-    return _logit(alt) - _logit(ref)
+    return np.subtract(_logit(alt), _logit(ref), out=out, dtype=np.result_type(ref, alt))
 
 
-def predictions(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+def predictions(ref: np.ndarray, alt: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """The alternative predictions themselves (``ref`` is unused)."""
-    return alt
+    if out is None:
+        return alt
+    out[...] = alt
+    return out
 
 
-SCORES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+SCORES: dict[str, Callable[..., np.ndarray]] = {
     "abs_diffs": abs_diffs,
     "diffs": diffs,
     "logits": logits,
