@@ -421,7 +421,8 @@ class LinesWriter(BufferedWriter):
 
     def _append(self, items: list[Any]) -> None:
         for lines in items:
-            self._handle.write("".join(line + "\n" for line in lines))
+            self._handle.write("\n".join(lines))
+            self._handle.write("\n")
 
     def _finish(self) -> None:
         if self._handle is not None:

@@ -243,15 +243,16 @@ def _label_prefixes(sequence: str) -> list[str]:
 
 
 def _cells(
-    template: np.ndarray, pos: np.ndarray, alt: np.ndarray, table: np.ndarray
+    template: np.ndarray, pos: np.ndarray, alt: np.ndarray, table: np.ndarray, batch_size: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where a batch of mutations goes in a ``(B, N, L)`` buffer of copies of
-    ``template`` ``(N, L)``: flat positions ``(cells, N)`` of every channel of every
-    mutated base, their mutated one-hot values and the template values to set back."""
+    """Where consecutive batches of ``batch_size`` mutations go in a ``(B, N, L)`` buffer
+    of copies of ``template`` ``(N, L)``: flat positions ``(cells, N)`` of every channel of
+    every mutated base (mutation ``i`` in row ``i % batch_size``), their mutated one-hot
+    values and the template values to set back."""
     k, n = pos.shape
     size, length = template.shape
     cols = pos.reshape(-1)
-    base = np.repeat(np.arange(k) * (size * length), n) + cols
+    base = np.repeat((np.arange(k) % batch_size) * (size * length), n) + cols
     flat = base[:, None] + np.arange(size) * length
     return flat, table[alt.reshape(-1)], template[:, cols].T
 
@@ -351,27 +352,31 @@ def _batches(
         pending: _IsmBatch | None = None
         group: _IsmBatch | None = None
         prefixes = _label_prefixes(record.sequence) if mutate_n_bases == 1 else None
+        batch = runner.batch_size
+        # one chunk per group: cells and labels made once for all its batches
         for pos, alt in _mutation_chunks(
-            codes, letters, mutate_n_bases, start, end, runner.batch_size
+            codes, letters, mutate_n_bases, start, end, batch * per_group
         ):
-            if group is None:
-                group = _IsmBatch(record, [], [])
-            k = len(pos)
-            flat, values, restore = _cells(template, pos, alt, table)
-            if templates is not None:
-                work = templates.take()
-                np.put(work, flat, values)
-                group.steps.append(work if k == len(work) else work[:k])
-                group.restores.append(functools.partial(templates.give_back, work, flat, restore))
-            else:
-                group.steps.append(functools.partial(slot.show, flat, values, restore, k))
-            group.labels += _labels(record.sequence, pos, alt, prefixes)
-            if len(group.steps) == per_group:
-                if pending is None:
-                    group.base_x = base_x
+            group = _IsmBatch(record, [], _labels(record.sequence, pos, alt, prefixes))
+            cells = _cells(template, pos, alt, table, batch)
+            n = pos.shape[1]
+            for lo in range(0, len(pos), batch):
+                k = min(batch, len(pos) - lo)
+                flat, values, restore = (c[lo * n : (lo + k) * n] for c in cells)
+                if templates is not None:
+                    work = templates.take()
+                    np.put(work, flat, values)
+                    group.steps.append(work if k == len(work) else work[:k])
+                    group.restores.append(
+                        functools.partial(templates.give_back, work, flat, restore)
+                    )
                 else:
-                    yield pending
-                pending, group = group, None
+                    group.steps.append(functools.partial(slot.show, flat, values, restore, k))
+            if pending is None:
+                group.base_x = base_x
+            else:
+                yield pending
+            pending, group = group, None
         if group is not None:
             if pending is None:
                 group.base_x = base_x
