@@ -114,10 +114,7 @@ def build_variant_codes(
     genome_codes = genome.get_codes_batch(chroms, starts, length)
     # one translation of the windows gives both the N check and the encoder's input
     ref_index, any_unknown = alphabet.column_indices(genome_codes)
-    if any_unknown:
-        contains_unk = (ref_index == 255).any(axis=1)
-    else:
-        contains_unk = np.zeros(n, dtype=bool)
+    contains_unk = alphabet.rows_with_unknown(ref_index, any_unknown)
 
     ref_codes = genome_codes  # a fresh array from the gather: patched in place
     rows, cols, letters = _allele_cells(refs, r, length)

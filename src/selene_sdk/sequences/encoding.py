@@ -215,13 +215,15 @@ class Alphabet:
 
     def unknown_rows(self, codes: np.ndarray) -> np.ndarray:
         """``(B,)`` bool: which rows of ``(B, L)`` uint8 codes hold a letter outside the
-        alphabet (by ``bytes.translate``: no per-element index array, and a batch with no
-        unknown letter at all is recognised by one ``find``)."""
-        codes = np.asarray(codes, dtype=np.uint8)
-        index_bytes = codes.tobytes().translate(self._index_bytes)
-        if index_bytes.find(b"\xff") < 0:
-            return np.zeros(codes.shape[0], dtype=bool)
-        index = np.frombuffer(index_bytes, dtype=np.uint8).reshape(codes.shape)
+        alphabet."""
+        return self.rows_with_unknown(*self.column_indices(codes))
+
+    @staticmethod
+    def rows_with_unknown(index: np.ndarray, any_unknown: bool = True) -> np.ndarray:
+        """``(B,)`` bool from :meth:`column_indices` output: rows holding an unknown
+        letter (``any_unknown=False``, as that method reports, skips the search)."""
+        if not any_unknown:
+            return np.zeros(index.shape[0], dtype=bool)
         return (index == 255).any(axis=1)
 
     # -- reverse complement ------------------------------------------------------------------
