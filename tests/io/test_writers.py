@@ -111,6 +111,48 @@ def test_table_writers_same_file_whatever_the_buffering(tmp_path_factory, sizes,
     assert tsv.rows_written == h5.rows_written == len(everything)
 
 
+@pytest.mark.parametrize("n_rows", [0, 1, 37, 3000])
+@pytest.mark.parametrize("budget", [1, 8 * 50 * 16, 2**23])
+def test_hdf5_known_size_is_the_file_h5py_writes(tmp_path, n_rows, budget):
+    """A dataset of announced size is written from a file image, rows copied into place
+    (flushed in pieces when the budget is small): the file is byte for byte the one h5py
+    writes for the same array, and reads back."""
+    rng = np.random.default_rng(n_rows)
+    values = rng.standard_normal((n_rows, 50))
+    with Hdf5Writer(tmp_path / "ours.h5", 50, buffer_bytes=budget, n_rows=n_rows) as writer:
+        for lo in range(0, n_rows, 64):
+            writer.write(values[lo : lo + 64].astype(np.float32).astype(np.float64))
+    with h5py.File(tmp_path / "h5py.h5", "w") as h5:
+        h5.create_dataset("data", data=values.astype(np.float32).astype(np.float64))
+    assert (tmp_path / "ours.h5").read_bytes() == (tmp_path / "h5py.h5").read_bytes()
+    with h5py.File(tmp_path / "ours.h5") as h5:
+        assert h5["data"].shape == (n_rows, 50) and h5["data"].chunks is None
+        np.testing.assert_array_equal(h5["data"][:], values.astype(np.float32))
+
+
+def test_hdf5_known_size_beyond_the_image_limit_goes_through_h5py(tmp_path, monkeypatch):
+    from selene_sdk.io import writers
+
+    monkeypatch.setattr(writers, "IMAGE_MAX_BYTES", 8 * 3 * 10 - 1)
+    values = np.arange(30.0).reshape(10, 3)
+    with Hdf5Writer(tmp_path / "big.h5", 3, n_rows=10) as writer:
+        assert writer._fd is None and writer._file is not None
+        writer.write(values)
+    with h5py.File(tmp_path / "big.h5") as h5:
+        np.testing.assert_array_equal(h5["data"][:], values)
+
+
+def test_hdf5_known_size_wrong_row_count_leaves_nothing(tmp_path):
+    writer = Hdf5Writer(tmp_path / "short.h5", 2, n_rows=5).open()
+    writer.write(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="3 rows written, 5 announced"):
+        writer.close()
+    with pytest.raises(ValueError, match="more than the 5 rows"):
+        with Hdf5Writer(tmp_path / "long.h5", 2, n_rows=5, buffer_bytes=1) as writer:
+            writer.write(np.ones((6, 2)))
+    assert os.listdir(tmp_path) == []
+
+
 def test_table_writers_reject_a_wrong_width(tmp_path):
     tsv = TsvWriter(tmp_path / "w.tsv", ["id"], ["a", "b"])
     with pytest.raises(ValueError, match="rows have 3 values, expected 2"):
