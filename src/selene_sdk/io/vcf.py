@@ -209,11 +209,22 @@ class VcfReader:
                     skip = 0
                     if in_header:
                         skip, in_header = self._header(lines, first)
-                    for i in range(skip, len(lines)):
-                        text = lines[i]
-                        if text and text[0] != "#" and not text.isspace():
-                            pending_lines.append(first + i)
-                            pending_texts.append(text)
+                    data = lines[skip:] if skip else lines
+                    if (
+                        "\n#" not in block
+                        and not (data and data[0].startswith("#"))
+                        and "" not in data
+                        and not any(map(str.isspace, data))
+                    ):
+                        # the usual block: every line a record (no per-line Python loop)
+                        pending_lines.extend(range(first + skip, first + len(lines)))
+                        pending_texts.extend(data)
+                    else:
+                        for i in range(skip, len(lines)):
+                            text = lines[i]
+                            if text and text[0] != "#" and not text.isspace():
+                                pending_lines.append(first + i)
+                                pending_texts.append(text)
                     while len(pending_texts) >= self.chunk_size or (not block and pending_texts):
                         n = min(self.chunk_size, len(pending_texts))
                         chunk = self._parse_chunk(pending_lines[:n], pending_texts[:n])

@@ -285,7 +285,7 @@ class _Templates:
             # plain buffer (which is always filled completely)
             self.runner.release(work)
             return
-        np.put(work, flat, restore)
+        work.put(flat, restore)
         with self.lock:
             if self.closed:
                 self.runner.release(work)
@@ -320,8 +320,8 @@ class _Slot:
         if self.runner.modifies_inputs:
             work[...] = self.template  # the model changed more than our cells
         elif self.dirty is not None:
-            np.put(work, *self.dirty)
-        np.put(work, flat, values)
+            work.put(*self.dirty)
+        work.put(flat, values)
         self.dirty = (flat, restore)
         return work if k == len(work) else work[:k]
 
@@ -365,7 +365,7 @@ def _batches(
                 flat, values, restore = (c[lo * n : (lo + k) * n] for c in cells)
                 if templates is not None:
                     work = templates.take()
-                    np.put(work, flat, values)
+                    work.put(flat, values)
                     group.steps.append(work if k == len(work) else work[:k])
                     group.restores.append(
                         functools.partial(templates.give_back, work, flat, restore)
