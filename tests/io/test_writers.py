@@ -142,6 +142,21 @@ def test_hdf5_known_size_beyond_the_image_limit_goes_through_h5py(tmp_path, monk
         np.testing.assert_array_equal(h5["data"][:], values)
 
 
+def test_hdf5_known_size_without_file_images_goes_through_h5py(tmp_path, monkeypatch):
+    from selene_sdk.io import writers
+
+    def no_images(*args):
+        raise AttributeError("get_file_image")
+
+    monkeypatch.setattr(writers, "_hdf5_image", no_images)
+    values = np.arange(12.0).reshape(4, 3)
+    with Hdf5Writer(tmp_path / "plain.h5", 3, n_rows=4) as writer:
+        assert writer._fd is None
+        writer.write(values)
+    with h5py.File(tmp_path / "plain.h5") as h5:
+        np.testing.assert_array_equal(h5["data"][:], values)
+
+
 def test_hdf5_known_size_wrong_row_count_leaves_nothing(tmp_path):
     writer = Hdf5Writer(tmp_path / "short.h5", 2, n_rows=5).open()
     writer.write(np.ones((3, 2)))

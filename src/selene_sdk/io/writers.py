@@ -326,6 +326,10 @@ class TsvWriter(_TableWriter):
 IMAGE_MAX_BYTES = 64 * 2**20
 
 
+#: Rows are copied as native float64, which must be HDF5's little-endian ``<f8``.
+_CAN_WRITE_IMAGES = sys.byteorder == "little" and hasattr(os, "pwrite")
+
+
 @functools.lru_cache(maxsize=8)
 def _hdf5_image(n_rows: int, n_features: int, dataset: str) -> tuple[bytes, bytes, int]:
     """The bytes h5py writes for a file holding one contiguous float64 dataset of shape
@@ -392,8 +396,14 @@ class Hdf5Writer(_TableWriter):
 
     def _start(self, tmp_path: str) -> None:
         size = None if self.n_rows is None else 8 * self.n_rows * self.n_features
-        if size is not None and size <= IMAGE_MAX_BYTES and sys.byteorder == "little":
-            head, tail, self._offset = _hdf5_image(self.n_rows, self.n_features, self.dataset)
+        image = None
+        if size is not None and size <= IMAGE_MAX_BYTES and _CAN_WRITE_IMAGES:
+            try:
+                image = _hdf5_image(self.n_rows, self.n_features, self.dataset)
+            except Exception:  # an h5py without file images: write through h5py instead
+                image = None
+        if image is not None:
+            head, tail, self._offset = image
             self._fd = os.open(tmp_path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
             _pwrite_all(self._fd, head, 0)
             _pwrite_all(self._fd, tail, self._offset + size)
