@@ -42,8 +42,8 @@ def temporary_path(path: str | os.PathLike, suffix: str | None = None) -> str:
     for _ in range(100):
         tmp = f"{prefix}{secrets.token_hex(6)}{suffix}"
         try:
-            # mode 0o666 less the umask, as open() gives; one system call (mkstemp plus
-            # chmod cost ~4x more, paid for every file in silico mutagenesis writes)
+            # mode 0o666 less the umask, as open() gives, in one call (mkstemp makes a 0600
+            # file that then needs a chmod and a umask lookup)
             os.close(os.open(tmp, flags, 0o666))
         except FileExistsError:
             continue
