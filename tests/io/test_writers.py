@@ -157,6 +157,18 @@ def test_hdf5_known_size_without_file_images_goes_through_h5py(tmp_path, monkeyp
         np.testing.assert_array_equal(h5["data"][:], values)
 
 
+def test_hdf5_image_failing_to_open_closes_and_removes_its_file(tmp_path, monkeypatch):
+    def full_disk(fd, length):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "ftruncate", full_disk)
+    writer = Hdf5Writer(tmp_path / "x.h5", 2, n_rows=3)
+    with pytest.raises(OSError, match="No space left"):
+        writer.open()
+    assert writer._fd is None
+    assert os.listdir(tmp_path) == []
+
+
 def test_hdf5_known_size_wrong_row_count_leaves_nothing(tmp_path):
     writer = Hdf5Writer(tmp_path / "short.h5", 2, n_rows=5).open()
     writer.write(np.ones((3, 2)))

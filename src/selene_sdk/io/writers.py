@@ -405,9 +405,13 @@ class Hdf5Writer(_TableWriter):
         if image is not None:
             head, tail, self._offset = image
             self._fd = os.open(tmp_path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
-            _pwrite_all(self._fd, head, 0)
-            _pwrite_all(self._fd, tail, self._offset + size)
-            os.ftruncate(self._fd, self._offset + size + len(tail))
+            try:
+                _pwrite_all(self._fd, head, 0)
+                _pwrite_all(self._fd, tail, self._offset + size)
+                os.ftruncate(self._fd, self._offset + size + len(tail))
+            except BaseException:
+                self._close_handles()  # the caller removes the temporary file
+                raise
             return
         import h5py
 
@@ -443,16 +447,14 @@ class Hdf5Writer(_TableWriter):
         self._stored = end
 
     def _finish(self) -> None:
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            os.close(fd)
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._close_handles()
         if self.n_rows is not None and self._stored != self.n_rows:
             raise ValueError(f"{self.path}: {self._stored} rows written, {self.n_rows} announced")
 
     def _finish_on_error(self) -> None:
+        self._close_handles()
+
+    def _close_handles(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             os.close(fd)
@@ -466,6 +468,8 @@ def _pwrite_all(fd: int, data: bytes | np.ndarray, offset: int) -> None:
     view = memoryview(data).cast("B")
     while len(view):
         written = os.pwrite(fd, view, offset)
+        if written <= 0:
+            raise OSError(f"pwrite wrote nothing at offset {offset}")
         view, offset = view[written:], offset + written
 
 
