@@ -178,8 +178,11 @@ def test_bad_arguments(tmp_path, bad):
 def test_use_cuda_without_gpu_warns_and_trains_on_cpu(tmp_path):
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
-    with pytest.warns(SeleneWarning, match="no CUDA device"):
+    with pytest.warns(SeleneWarning) as caught:
         trainer = make_trainer(tmp_path, use_cuda=True, data_parallel=True, max_steps=3)
+    messages = [str(w.message) for w in caught]
+    assert any("no CUDA device" in m for m in messages), messages
+    assert any("data_parallel is set but fewer than two CUDA devices" in m for m in messages)
     trainer.train_and_validate()
     assert trainer.device.type == "cpu"
 
