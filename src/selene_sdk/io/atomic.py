@@ -16,7 +16,6 @@ import queue
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 __all__ = [
@@ -60,14 +59,14 @@ def discard_temporary(tmp: str) -> None:
 def commit_files(pairs: Sequence[tuple[str, str]]) -> None:
     """Make finished temporary files durable, then rename each onto its target, in order.
 
-    Several files are synced concurrently (each ``fsync`` mostly waits on the disk).
+    The files are synced one after the other: syncing five 8 MB files concurrently took
+    as long as one by one here (the disk is the limit), and starting a thread per file
+    cost a model running on every core ~2% of its speed when in silico mutagenesis
+    committed each sequence's files in the background.
     """
     pairs = list(pairs)
-    if len(pairs) > 1:
-        with ThreadPoolExecutor(max_workers=min(8, len(pairs))) as pool:
-            list(pool.map(_fsync_path, [tmp for tmp, _ in pairs]))
-    elif pairs:
-        _fsync_path(pairs[0][0])
+    for tmp, _ in pairs:
+        _fsync_path(tmp)
     for tmp, path in pairs:
         os.replace(tmp, path)
 
