@@ -131,3 +131,65 @@ def test_file_path_without_output_dir(identity, tmp_path):
     fasta.write_text(">a\nACGT\n")
     with pytest.raises(ValueError, match="output_dir"):
         identity.get_predictions(str(fasta))
+
+
+def _mixed_bed(n: int, seed: int = 0) -> str:
+    """``n`` BED lines: mostly plain intervals on both chromosomes and strands, with blank,
+    header, malformed, out-of-range and spaced lines among them."""
+    rng = np.random.default_rng(seed)
+    odd = [
+        "",
+        "# comment",
+        "chr1\tx\t20",
+        "chrQ\t10\t20",
+        "chr1\t5\t2",
+        "chr1\t0\t4\te\t0\t+",
+        "chr1\t 60\t70 \tsp\t0\t- ",
+        "1\t100\t101\tr\t0\t+",
+        "chr2\t40\t50\tn\t0\t?",
+        "chr1\t99999999999999999999\t99999999999999999999\tbig\t0\t+",
+    ]
+    lines = []
+    for i in range(n):
+        if rng.random() < 0.08:
+            lines.append(odd[int(rng.integers(len(odd)))])
+            continue
+        chrom, size = ("chr1", len(CHR1)) if rng.random() < 0.7 else ("chr2", len(CHR2))
+        start = int(rng.integers(L, size - 2 * L))
+        strand = "+-."[int(rng.integers(3))]
+        lines.append(f"{chrom}\t{start}\t{start + int(rng.integers(0, L))}\tr{i}\t0\t{strand}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("block", [1, 3, 16])
+def test_bed_blocks_give_the_same_outputs_as_line_by_line(identity, tmp_path, monkeypatch, block):
+    # One block holding the whole file is parsed line by line (it has unusable lines);
+    # small blocks mostly take the column-wise path. Both must write the same files.
+    import selene_sdk.predict.sequence_prediction as sp
+
+    bed = tmp_path / "mixed.bed"
+    bed.write_text(_mixed_bed(300))
+    outputs = {}
+    for size in (10**6, block):
+        monkeypatch.setattr(sp, "BED_BLOCK_LINES", size)
+        out = tmp_path / f"o{size}"
+        with pytest.warns(SeleneWarning):
+            identity.get_predictions(str(bed), out, strand_index=5)
+        outputs[size] = {name: (out / name).read_text() for name in sorted(os.listdir(out))}
+    assert outputs[block] == outputs[10**6]
+    rows = outputs[block]["mixed_predictions.tsv"].splitlines()
+    assert len(rows) > 250  # the plain lines were predicted, not sent to the .NA file
+    na = outputs[block]["mixed.NA"].splitlines()
+    assert any("not non-negative integers" in line for line in na)
+
+
+def test_bed_start_with_non_decimal_digits_goes_to_na(identity, tmp_path):
+    # "²" passes str.isdigit() but int() rejects it: this used to raise a ValueError.
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t1\u00b2\t130\nchr1\t100\t130\n")
+    with pytest.warns(SeleneWarning):
+        identity.get_predictions(str(bed), tmp_path)
+    _, rows = read_tsv(tmp_path / "r_predictions.tsv")
+    assert [r[:4] for r in rows] == [["1", "chr1", "100", "130"]]
+    na = (tmp_path / "r.NA").read_text().splitlines()
+    assert len(na) == 1 and "not non-negative integers" in na[0]

@@ -7,6 +7,7 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 
@@ -30,6 +31,10 @@ __all__ = [
 FASTA_COLS: list[str] = ["index", "name"]
 BED_COLS: list[str] = ["index", "chrom", "start", "end", "strand", "contains_unk"]
 _BED_HEADERS = ("#", "track", "browser")
+_STRANDS = frozenset(("+", "-", "."))
+#: BED lines read and checked together; a block with any line that is not a plain usable
+#: interval is parsed line by line instead (which also gives the reasons).
+BED_BLOCK_LINES = 512
 
 
 @dataclass
@@ -183,7 +188,8 @@ def predict_bed(
         if len(fields) < 3:
             return (), "fewer than 3 tab-separated columns"
         chrom_in, start_text, end_text = fields[0], fields[1].strip(), fields[2].strip()
-        if not (start_text.isdigit() and end_text.isdigit()):
+        # isdecimal, not isdigit: int() rejects digits such as superscripts
+        if not (start_text.isdecimal() and end_text.isdecimal()):
             return (), f"start {start_text!r} / end {end_text!r} are not non-negative integers"
         start, end = int(start_text), int(end_text)
         if end < start:
@@ -199,50 +205,110 @@ def predict_bed(
         mid = start + (end - start) // 2
         return (index, chrom, start, end, strand, mid - start_radius), None
 
+    def parse_lines(first: int, texts: list[str], rows: list[list], na_lines: list[str]) -> int:
+        """One line at a time: rows appended to the columns ``rows``, rejected lines to
+        ``na_lines`` with the reason; returns the number of data lines."""
+        n_lines = 0
+        for index, text in enumerate(texts, first):
+            if not text.strip() or text.startswith(_BED_HEADERS):
+                continue
+            n_lines += 1
+            row, reason = parse(index, text)
+            if reason is None:
+                chrom, w0 = row[1], row[5]
+                if not genome.coords_in_bounds(chrom, w0, w0 + sequence_length):
+                    size = lengths[chrom]
+                    window = f"the {sequence_length}-bp window [{w0}, {w0 + sequence_length})"
+                    if w0 < 0 or w0 + sequence_length > size:
+                        reason = f"{window} extends beyond {chrom} (length {size})"
+                    else:
+                        reason = f"{window} overlaps a blacklisted region"
+            if reason is not None:
+                na_lines.append(f"{text}\t{reason}")
+                stats["rejected"] += 1
+                continue
+            for column, value in zip(rows, row):
+                column.append(value)
+        return n_lines
+
+    def plain_block(first: int, texts: list[str]) -> list[list] | None:
+        """The rows (as columns) of a block of lines that are all plain usable intervals
+        (digits-only start and end, known chromosome, a valid strand, window inside the
+        chromosome), checked column by column; None when any line is not."""
+        fields = [t.split("\t") for t in texts]
+        need = 3 if strand_index is None else max(3, strand_index + 1)
+        if min(map(len, fields)) < need:
+            return None
+        starts_text = [f[1] for f in fields]
+        ends_text = [f[2] for f in fields]
+        joined = "".join(starts_text) + "".join(ends_text)
+        if not (joined.isascii() and joined.isdigit() and all(starts_text) and all(ends_text)):
+            return None
+        if max(map(len, starts_text)) > 18 or max(map(len, ends_text)) > 18:  # int64
+            return None
+        names = [f[0] for f in fields]
+        found = {name: match(name) for name in set(names)}
+        if None in found.values() or any(n.startswith(_BED_HEADERS) for n in found):
+            return None
+        if strand_index is None:
+            strands = ["."] * len(texts)
+        else:
+            strands = [f[strand_index] for f in fields]
+            if not _STRANDS.issuperset(strands):
+                return None
+        starts = np.fromiter(map(int, starts_text), np.int64, len(texts))
+        ends = np.fromiter(map(int, ends_text), np.int64, len(texts))
+        if (ends < starts).any():
+            return None
+        chroms = list(map(found.__getitem__, names))
+        w0 = starts + (ends - starts) // 2 - start_radius
+        if not genome.coords_in_bounds_batch(chroms, w0, w0 + sequence_length).all():
+            return None
+        index = list(range(first, first + len(texts)))
+        return [index, chroms, starts.tolist(), ends.tolist(), strands, w0.tolist()]
+
     def batches() -> Iterator[_Batch]:
-        pending: list[tuple] = []
+        rows: list[list] = [[] for _ in range(6)]  # index, chrom, start, end, strand, w0
         na_lines: list[str] = []
         n_lines = 0
+        batch = runner.batch_size
         with open_text(input_path) as handle:
-            for index, raw in enumerate(handle):
-                text = raw.rstrip("\r\n")
-                if not text.strip() or text.startswith(_BED_HEADERS):
-                    continue
-                n_lines += 1
-                row, reason = parse(index, text)
-                if reason is None:
-                    chrom, w0 = row[1], row[5]
-                    if not genome.coords_in_bounds(chrom, w0, w0 + sequence_length):
-                        size = lengths[chrom]
-                        window = f"the {sequence_length}-bp window [{w0}, {w0 + sequence_length})"
-                        if w0 < 0 or w0 + sequence_length > size:
-                            reason = f"{window} extends beyond {chrom} (length {size})"
-                        else:
-                            reason = f"{window} overlaps a blacklisted region"
-                if reason is not None:
-                    na_lines.append(f"{text}\t{reason}")
-                    stats["rejected"] += 1
-                    continue
-                pending.append(row)
-                if len(pending) == runner.batch_size:
-                    yield _build(pending, na_lines, n_lines)
-                    pending, na_lines, n_lines = [], [], 0
-        if pending or na_lines or n_lines:
-            yield _build(pending, na_lines, n_lines)
+            first = 0
+            while True:
+                texts = [raw.rstrip("\r\n") for raw in islice(handle, BED_BLOCK_LINES)]
+                if not texts:
+                    break
+                block = plain_block(first, texts)
+                if block is None:
+                    n_lines += parse_lines(first, texts, rows, na_lines)
+                else:
+                    n_lines += len(texts)
+                    for column, values in zip(rows, block):
+                        column += values
+                first += len(texts)
+                while len(rows[0]) >= batch:
+                    yield _build([c[:batch] for c in rows], na_lines, n_lines)
+                    rows = [c[batch:] for c in rows]
+                    na_lines, n_lines = [], 0
+        if rows[0] or na_lines or n_lines:
+            yield _build(rows, na_lines, n_lines)
 
-    def _build(rows: list[tuple], na_lines: list[str], n_lines: int) -> _Batch:
-        if not rows:
+    def _build(rows: list[list], na_lines: list[str], n_lines: int) -> _Batch:
+        if not rows[0]:
             empty = np.zeros((0, runner.alphabet.size, sequence_length), np.float32)
             return _Batch(empty, [], na_lines, n_lines)
-        index, chroms, starts, ends, strands, w0 = zip(*rows)
-        codes = genome.get_codes_batch(list(chroms), np.array(w0), sequence_length, list(strands))
-        unk = runner.alphabet.is_unknown(codes).any(axis=1)
+        index, chroms, starts, ends, strands, w0 = rows
+        codes = genome.get_codes_batch(chroms, np.array(w0), sequence_length, strands)
+        # one translation gives both the unknown-base flags and the encoder's input
+        columns, any_unknown = runner.alphabet.column_indices(codes)
+        unk = runner.alphabet.rows_with_unknown(columns, any_unknown)
         stats["unk"] += int(unk.sum())
         labels = [
             f"{i}\t{c}\t{s}\t{e}\t{st}\t{u}"
             for i, c, s, e, st, u in zip(index, chroms, starts, ends, strands, unk.tolist())
         ]
-        return _Batch(runner.encode(codes), labels, na_lines, n_lines)
+        x = runner.encode_indices(columns, unknown=any_unknown)
+        return _Batch(x, labels, na_lines, n_lines)
 
     with group, progress_bar(None, "interval", os.path.basename(input_path)) as bar:
         stats["rows"] = _write_predictions(runner, batches(), outputs, na, bar, background)
