@@ -108,18 +108,26 @@ def predict_fasta(
     )  # fmt: skip
     resized = [0]
 
+    def encoded(codes: list[bytes]) -> np.ndarray:
+        joined = np.frombuffer(b"".join(codes), dtype=np.uint8)
+        return runner.encode(joined.reshape(len(codes), sequence_length))
+
     def batches() -> Iterator[_Batch]:
-        codes, labels = [], []
+        # sequences are kept as bytes and joined once per batch (no array per record)
+        codes: list[bytes] = []
+        labels: list[str] = []
         for index, (name, seq) in enumerate(iter_fasta_records(input_path)):
-            raw = as_codes(seq)
-            resized[0] += len(raw) != sequence_length
-            codes.append(fit_codes(raw, sequence_length))
+            raw = seq.encode("ascii", errors="replace")
+            if len(raw) != sequence_length:
+                resized[0] += 1
+                raw = fit_codes(as_codes(raw), sequence_length).tobytes()
+            codes.append(raw)
             labels.append(f"{index}\t{name}")
             if len(codes) == runner.batch_size:
-                yield _Batch(runner.encode(np.stack(codes)), labels)
+                yield _Batch(encoded(codes), labels)
                 codes, labels = [], []
         if codes:
-            yield _Batch(runner.encode(np.stack(codes)), labels)
+            yield _Batch(encoded(codes), labels)
 
     total = lambda: count_fasta_records(input_path)  # noqa: E731 - only for a visible bar
     with group, progress_bar(total, "sequence", os.path.basename(input_path)) as bar:
