@@ -36,3 +36,16 @@ def require_file(path: str | os.PathLike, what: str = "file") -> str:
     if not os.path.isfile(path):
         raise missing_file_error(path, what)
     return path
+
+
+def check_column_index(value: int | None, name: str = "strand_index") -> int | None:
+    """Return ``value`` if it is ``None`` or a 0-based column index, else raise
+    (``TypeError`` for a non-integer, ``ValueError`` for a negative one, which would count
+    columns from the end of each line)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value

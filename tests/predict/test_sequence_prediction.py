@@ -193,3 +193,13 @@ def test_bed_start_with_non_decimal_digits_goes_to_na(identity, tmp_path):
     assert [r[:4] for r in rows] == [["1", "chr1", "100", "130"]]
     na = (tmp_path / "r.NA").read_text().splitlines()
     assert len(na) == 1 and "not non-negative integers" in na[0]
+
+
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_bed_strand_index_must_be_a_column_index(identity, tmp_path, bad, error):
+    # a negative index used to count columns from the end of each line (IndexError on
+    # shorter lines)
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t100\t130\tr\t0\t+\n")
+    with pytest.raises(error, match="strand_index"):
+        identity.get_predictions(str(bed), tmp_path, strand_index=bad)

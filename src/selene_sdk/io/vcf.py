@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
-from selene_sdk.errors import InputFormatError, require_file
+from selene_sdk.errors import InputFormatError, check_column_index, require_file
 
 __all__ = ["VcfChunk", "VcfReader", "VcfRecord", "count_data_lines", "open_vcf_text"]
 
@@ -162,12 +162,7 @@ class VcfReader:
         chunk_size: int = 4096,
     ):
         self.path = require_file(path, "VCF file")
-        if strand_index is not None:
-            if isinstance(strand_index, bool) or not isinstance(strand_index, int):
-                raise TypeError(f"strand_index must be an integer, got {strand_index!r}")
-            if strand_index < 0:
-                raise ValueError(f"strand_index must be >= 0, got {strand_index}")
-        self.strand_index = strand_index
+        self.strand_index = check_column_index(strand_index)
         self.chunk_size = max(1, int(chunk_size))
         self.meta_lines: list[str] = []
         self.columns: list[str] | None = None

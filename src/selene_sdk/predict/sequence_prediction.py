@@ -11,7 +11,7 @@ from itertools import islice
 
 import numpy as np
 
-from selene_sdk.errors import SeleneWarning, require_file
+from selene_sdk.errors import SeleneWarning, check_column_index, require_file
 from selene_sdk.io.bed import open_text
 from selene_sdk.io.fasta_records import count_fasta_records, iter_fasta_records
 from selene_sdk.io.writers import LinesWriter, WriterGroup
@@ -175,6 +175,7 @@ def predict_bed(
     """
     input_path = require_file(input_path, "BED file")
     check_output_format(output_format)
+    strand_index = check_column_index(strand_index)
     if genome is None or isinstance(genome, type):
         raise ValueError("predictions for a BED file need a Genome instance as reference_sequence")
     output_dir = os.fspath(output_dir)
@@ -294,10 +295,13 @@ def predict_bed(
                     for column, values in zip(rows, block):
                         column += values
                 first += len(texts)
-                while len(rows[0]) >= batch:
-                    yield _build([c[:batch] for c in rows], na_lines, n_lines)
-                    rows = [c[batch:] for c in rows]
+                done = 0
+                while len(rows[0]) - done >= batch:
+                    yield _build([c[done : done + batch] for c in rows], na_lines, n_lines)
+                    done += batch
                     na_lines, n_lines = [], 0
+                if done:  # the rest waits for the next block (one copy per block)
+                    rows = [c[done:] for c in rows]
         if rows[0] or na_lines or n_lines:
             yield _build(rows, na_lines, n_lines)
 
