@@ -15,6 +15,7 @@ __all__ = [
     "fit_sequence",
     "is_fasta_path",
     "window_radii",
+    "window_rejection",
 ]
 
 _FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas", ".fa.gz", ".fasta.gz", ".fna.gz", ".fas.gz")
@@ -29,6 +30,17 @@ def window_radii(sequence_length: int) -> tuple[int, int]:
     """
     half = sequence_length // 2
     return half + (sequence_length % 2), half
+
+
+def window_rejection(length: int, chrom: str, start: int, chrom_length: int) -> str:
+    """Why the ``length``-bp window at 0-based ``start`` cannot be used, for a window that
+    failed the genome's bounds check: it leaves the chromosome, or else overlaps the
+    blacklist."""
+    end = start + length
+    window = f"the {length}-bp window [{start}, {end})"
+    if start < 0 or end > chrom_length:
+        return f"{window} extends beyond {chrom} (length {chrom_length})"
+    return f"{window} overlaps a blacklisted region"
 
 
 def allele_offset(sequence_length: int, allele_length: int | np.ndarray) -> int | np.ndarray:

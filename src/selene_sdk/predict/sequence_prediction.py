@@ -15,7 +15,13 @@ from selene_sdk.errors import SeleneWarning, check_column_index, require_file
 from selene_sdk.io.bed import open_text
 from selene_sdk.io.fasta_records import count_fasta_records, iter_fasta_records
 from selene_sdk.io.writers import LinesWriter, WriterGroup
-from selene_sdk.predict.inputs import ChromMatcher, fit_codes, fit_sequence, window_radii
+from selene_sdk.predict.inputs import (
+    ChromMatcher,
+    fit_codes,
+    fit_sequence,
+    window_radii,
+    window_rejection,
+)
 from selene_sdk.predict.outputs import ScoreOutputs, check_output_format, strip_extension
 from selene_sdk.predict.runner import ModelRunner, progress_bar
 from selene_sdk.sequences.encoding import as_codes
@@ -150,7 +156,7 @@ def _bed_strand(fields: list[str], strand_index: int | None) -> str | None:
     if strand_index is None or strand_index >= len(fields):
         return "."
     value = fields[strand_index].strip()
-    return value if value in ("+", "-", ".") else None
+    return value if value in _STRANDS else None
 
 
 def predict_bed(
@@ -226,12 +232,7 @@ def predict_bed(
             if reason is None:
                 chrom, w0 = row[1], row[5]
                 if not genome.coords_in_bounds(chrom, w0, w0 + sequence_length):
-                    size = lengths[chrom]
-                    window = f"the {sequence_length}-bp window [{w0}, {w0 + sequence_length})"
-                    if w0 < 0 or w0 + sequence_length > size:
-                        reason = f"{window} extends beyond {chrom} (length {size})"
-                    else:
-                        reason = f"{window} overlaps a blacklisted region"
+                    reason = window_rejection(sequence_length, chrom, w0, lengths[chrom])
             if reason is not None:
                 na_lines.append(f"{text}\t{reason}")
                 stats["rejected"] += 1

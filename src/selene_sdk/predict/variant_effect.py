@@ -26,7 +26,7 @@ from selene_sdk.errors import SeleneWarning, require_file
 from selene_sdk.io.vcf import VcfChunk, VcfReader, count_data_lines
 from selene_sdk.io.vcf_writer import AnnotatedVcfWriter
 from selene_sdk.io.writers import LinesWriter, WriterGroup
-from selene_sdk.predict.inputs import ChromMatcher
+from selene_sdk.predict.inputs import ChromMatcher, window_rejection
 from selene_sdk.predict.outputs import ScoreOutputs, check_output_format, strip_extension
 from selene_sdk.predict.runner import ModelRunner, progress_bar
 from selene_sdk.predict.scores import SCORES, normalize_save_data
@@ -358,18 +358,11 @@ class _VariantStream:
         for i in np.flatnonzero(~ok).tolist():
             if i in dead:
                 continue
-            reason = self._window_reason(fasta_chroms[i], int(starts[i]))
-            dead[i] = [*bad_alts.pop(i, []), reason]
-
-    def _window_reason(self, chrom: str, start: int) -> str:
-        end = start + self.length
-        size = self.lengths.get(chrom, 0)
-        if start < 0 or end > size:
-            return (
-                f"the {self.length}-bp window [{start}, {end}) extends beyond {chrom} "
-                f"(length {size})"
+            chrom = fasta_chroms[i]
+            reason = window_rejection(
+                self.length, chrom, int(starts[i]), self.lengths.get(chrom, 0)
             )
-        return f"the {self.length}-bp window [{start}, {end}) overlaps a blacklisted region"
+            dead[i] = [*bad_alts.pop(i, []), reason]
 
     def _finish(self, work: _Work, rows: _Rows) -> _Work:
         if not len(rows):
