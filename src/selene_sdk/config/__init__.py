@@ -1,8 +1,8 @@
 """Configuration files: YAML loading with Selene's tags, the dry-run validator, and the
 wiring that turns a config into a training / evaluation / analysis run.
 
-Names are imported on first use (``selene_sdk.models`` uses the error types of this
-package, and this package's wiring uses ``selene_sdk.models``).
+Names are imported on first use, so ``import selene_sdk.config`` stays light (the wiring
+and the ``model:`` section pull in ``selene_sdk.models`` and torch).
 """
 
 from __future__ import annotations

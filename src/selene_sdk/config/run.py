@@ -11,6 +11,7 @@ from typing import Any
 from selene_sdk._version import __version__
 from selene_sdk.config.errors import ConfigError, ConfigProblems
 from selene_sdk.config.loader import _config_dir_on_path, parse, read_config_text
+from selene_sdk.config.model_section import check_lr
 from selene_sdk.config.rundir import (
     copy_model_source,
     make_run_directory,
@@ -20,7 +21,6 @@ from selene_sdk.config.rundir import (
 from selene_sdk.config.validate import check_config
 from selene_sdk.config.wiring import execute
 from selene_sdk.errors import SeleneWarning
-from selene_sdk.models.model_file import check_lr
 
 __all__ = ["load_and_parse_configs_and_run", "parse_configs_and_run"]
 

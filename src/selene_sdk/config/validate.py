@@ -306,7 +306,7 @@ class _Checker(AnalysisChecks):
 
     # -- model ---------------------------------------------------------------------------------
     def check_model(self, train: bool) -> None:
-        from selene_sdk.models.model_file import (
+        from selene_sdk.config.model_section import (
             _module_function,
             check_class_args,
             resolve_model,

@@ -29,9 +29,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from selene_sdk.config.errors import ConfigError
+from selene_sdk.config.model_section import initialize_model
 from selene_sdk.config.proxy import ObjProxy, instantiate
 from selene_sdk.errors import SeleneWarning
-from selene_sdk.models.model_file import initialize_model
 
 __all__ = ["OPS", "execute"]
 

@@ -14,7 +14,7 @@ _LAZY: dict[str, str] = {
     "load": "selene_sdk.config.loader",
     "load_path": "selene_sdk.config.loader",
     "instantiate": "selene_sdk.config.proxy",
-    "initialize_model": "selene_sdk.models.model_file",
+    "initialize_model": "selene_sdk.config.model_section",
     "execute": "selene_sdk.config.wiring",
     "parse_configs_and_run": "selene_sdk.config.run",
     "load_and_parse_configs_and_run": "selene_sdk.config.run",
