@@ -149,12 +149,15 @@ def test_usage_errors_exit_2(capsys):
 
 def test_subcommand_table_lists_plot_and_write_h5():
     assert SUBCOMMANDS["plot"].module == "selene_sdk.interpret.plot_command"
-    assert SUBCOMMANDS["write-h5"].module == "selene_sdk.samplers.write_h5"
+    assert SUBCOMMANDS["write-h5"].module == "selene_sdk.config.write_h5_command"
 
 
 @pytest.mark.parametrize(
     ("name", "module"),
-    [("plot", "selene_sdk.interpret.plot_command"), ("write-h5", "selene_sdk.samplers.write_h5")],
+    [
+        ("plot", "selene_sdk.interpret.plot_command"),
+        ("write-h5", "selene_sdk.config.write_h5_command"),
+    ],
 )
 def test_missing_subcommand_module_is_not_available(name, module, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, module, None)  # as if the module did not exist
@@ -201,7 +204,7 @@ def test_register_subcommand(monkeypatch):
 
 
 def test_module_without_protocol_is_not_available(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "selene_sdk.samplers.write_h5", types.ModuleType("x"))
+    monkeypatch.setitem(sys.modules, "selene_sdk.config.write_h5_command", types.ModuleType("x"))
     assert main(["write-h5"]) == 1
     assert "does not provide add_arguments(parser) and run(args)" in capsys.readouterr().err
 

@@ -45,7 +45,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "plot": Subcommand("selene_sdk.interpret.plot_command", "plot analysis results"),
     "write-h5": Subcommand(
-        "selene_sdk.samplers.write_h5", "write batches drawn from a sampler to an HDF5 file"
+        "selene_sdk.config.write_h5_command",
+        "write batches drawn from a config's sampler to an HDF5 file",
     ),
 }
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from selene_sdk.config.write_h5_command import add_arguments, run
 from selene_sdk.errors import InputFormatError
 from selene_sdk.samplers import RandomPositionsSampler
 from selene_sdk.samplers.dataloader import (
@@ -20,7 +21,7 @@ from selene_sdk.samplers.dataloader import (
     unpackbits_sequence,
     unpackbits_targets,
 )
-from selene_sdk.samplers.write_h5 import add_arguments, run, write_sampler_to_h5
+from selene_sdk.samplers.write_h5 import write_sampler_to_h5
 
 ARGS = dict(
     validation_holdout=["chr2"],
@@ -238,9 +239,6 @@ def test_write_h5_arguments():
 
 
 def test_write_h5_run_with_a_config(world, tmp_path):
-    utils = pytest.importorskip("selene_sdk.utils")
-    if not (hasattr(utils, "load_path") and hasattr(utils, "instantiate")):
-        pytest.skip("selene_sdk.utils.load_path/instantiate (config loader) not available yet")
     config = tmp_path / "c.yml"
     config.write_text(
         f"""

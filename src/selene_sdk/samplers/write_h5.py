@@ -1,5 +1,6 @@
-"""Write a sampler's batches to an HDF5 file (``selene write-h5``; Selene's
-``scripts/sampler_write_to_h5.py``).
+"""Write a sampler's batches to an HDF5 file (Selene's ``scripts/sampler_write_to_h5.py``;
+the ``selene write-h5`` command, which reads the sampler from a config, is
+:mod:`selene_sdk.config.write_h5_command`).
 
 File ``<output_dir>/<mode>_seed=<seed>_N=<n>.h5`` with ``n = n_steps * batch_size``:
 
@@ -14,7 +15,6 @@ Read it back with ``_H5Dataset(path, unpackbits=compress)`` and ``H5DataLoader``
 
 from __future__ import annotations
 
-import argparse
 import os
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from selene_sdk.io.atomic import atomic_path
 
-__all__ = ["add_arguments", "h5_file_name", "run", "write_sampler_to_h5"]
+__all__ = ["h5_file_name", "write_sampler_to_h5"]
 
 
 def h5_file_name(mode: str, seed: int, n: int) -> str:
@@ -128,50 +128,3 @@ def write_sampler_to_h5(
                 seq_ds[rows] = seqs
                 tgt_ds[rows] = targets
     return path
-
-
-# -- `selene write-h5` --------------------------------------------------------------------------
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``selene write-h5 CONFIG MODE N_STEPS [--seed] [--compress]
-    [--batch-size] [--output-dir]``."""
-    parser.add_argument("config", metavar="CONFIG", help="YAML file with a top-level `sampler`")
-    parser.add_argument("mode", metavar="MODE", choices=["train", "validate", "test"])
-    parser.add_argument("n_steps", metavar="N_STEPS", type=int, help="number of batches")
-    parser.add_argument("--seed", type=int, default=123, help="seed of the draws (default 123)")
-    parser.add_argument(
-        "--compress", action="store_true", help="bit-pack sequences and (binary) targets"
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=int,
-        default=None,
-        help="samples per batch (default: the config's `batch_size`, else 64)",
-    )
-    parser.add_argument(
-        "--output-dir",
-        default=None,
-        help="output directory (default: the config's `output_dir`, else the current one)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``selene write-h5``: instantiate the config's sampler and write the file."""
-    from selene_sdk.utils import instantiate, load_path
-
-    configs = load_path(args.config)
-    if not isinstance(configs, dict) or "sampler" not in configs:
-        raise ValueError(f"{args.config}: the configuration needs a top-level `sampler` key")
-    sampler = instantiate(configs["sampler"])
-    batch_size = args.batch_size or configs.get("batch_size") or 64
-    output_dir = args.output_dir or configs.get("output_dir") or os.getcwd()
-    path = write_sampler_to_h5(
-        sampler,
-        args.mode,
-        args.n_steps,
-        int(batch_size),
-        output_dir,
-        args.seed,
-        compress=args.compress,
-    )
-    print(path)
-    return 0
