@@ -1,9 +1,13 @@
 """Agreement with the original Selene 0.6.0, run as a black box in its own virtualenv.
 
-Marked ``slow``; skipped when the original's virtualenv is absent. The same model class and
-weights (a state dict written with ``torch.save``) are used on both sides. SNVs, MNPs and
-insertions must agree to 1e-6 (deletions differ on purpose: see docs/compatibility.md), as
-must ISM and FASTA/BED predictions.
+Marked ``original`` (selected by default, about 6 s): it runs whenever the original's
+virtualenv is installed -- ``~/.cache/original-selene-venv`` or ``$SELENE_ORIGINAL_VENV``,
+made by ``../shared/tools/install-original-selene.sh``, which ``.ci/run`` calls -- and is
+skipped, with the reason, when it is not.
+
+The same model class and weights (a state dict written with ``torch.save``) are used on both
+sides. SNVs, MNPs and insertions must agree to 1e-6 (deletions differ on purpose: see
+docs/compatibility.md), as must ISM and FASTA/BED predictions.
 """
 
 from __future__ import annotations
@@ -30,8 +34,12 @@ ORIGINAL = Path(
 ORIGINAL_PYTHON = ORIGINAL / "bin" / "python"
 
 pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not ORIGINAL_PYTHON.exists(), reason=f"original Selene not at {ORIGINAL}"),
+    pytest.mark.original,
+    pytest.mark.skipif(
+        not ORIGINAL_PYTHON.exists(),
+        reason=f"original Selene not at {ORIGINAL} (install it with "
+        "../shared/tools/install-original-selene.sh, or set SELENE_ORIGINAL_VENV)",
+    ),
 ]
 
 L = 50
