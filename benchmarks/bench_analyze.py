@@ -339,6 +339,8 @@ sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
 warnings.simplefilter("ignore")
 import torch
 torch.set_num_threads(1)  # the model is near-free: this run measures our pipeline's memory
+import selene_sdk
+selene_sdk.tune_process()
 from bench_analyze import Tiny, analyzer
 a = analyzer(Tiny(), {genome!r})
 t = time.perf_counter()
@@ -382,6 +384,11 @@ def main(argv=None) -> None:
         "(auto: only when the model leaves CPU cores free, or on a GPU)",
     )
     args = parser.parse_args(argv)
+    import selene_sdk
+
+    # the state `selene run` / `python -m selene_sdk` run in (library calls leave the
+    # process alone; the command line tunes its own)
+    selene_sdk.tune_process()
     global BACKGROUND
     BACKGROUND = {"auto": None, "on": True, "off": False}[args.background]
     if args.quick:

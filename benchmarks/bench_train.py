@@ -184,11 +184,11 @@ def main() -> None:
     parser.add_argument("--n-test", type=int, default=3200)
     parser.add_argument("--workdir", default=None)
     args = parser.parse_args()
-    # Our entry points tune glibc's allocator (selene_sdk._runtime); measure the ceilings in
-    # the same state so they stay the model's best speed.
-    from selene_sdk._runtime import tune_memory_allocator
+    # The command line tunes its process (selene_sdk.tune_process); measure ours and the
+    # ceilings in the same state, as `selene run` would.
+    import selene_sdk
 
-    tune_memory_allocator()
+    selene_sdk.tune_process()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_train_"))
     os.environ.setdefault("SELENE_SDK_CACHE_DIR", str(workdir / "cache"))
     data = make_data(workdir / "data")

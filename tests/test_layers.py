@@ -64,15 +64,19 @@ def imports_of(source: str, module: str, package: str, path: str = "<string>") -
 
 
 def _scan() -> dict[str, list[Import]]:
-    """Top-level unit (``models``, ``train_model``, ...) -> the imports of its modules."""
+    """Unit -> the imports of its modules. Units are the top-level subpackages and modules
+    (``models``, ``train_model``, ...) and, inside them, every subpackage and module by its
+    dotted path (``predict.files``, ``predict.files.variants``)."""
     units: dict[str, list[Import]] = {}
     for path in sorted(SRC.rglob("*.py")):
         module, package = _module_name(path)
-        unit = path.relative_to(SRC).parts[0].removesuffix(".py")
+        parts = [p.removesuffix(".py") for p in path.relative_to(SRC).parts]
+        if parts[-1] == "__init__":
+            parts.pop()
         rel = str(path.relative_to(REPO))
-        units.setdefault(unit, []).extend(
-            imports_of(path.read_text(encoding="utf-8"), module, package, rel)
-        )
+        found = imports_of(path.read_text(encoding="utf-8"), module, package, rel)
+        for depth in range(1, len(parts) + 1):
+            units.setdefault(".".join(parts[:depth]), []).extend(found)
     return units
 
 
@@ -120,23 +124,87 @@ RULES = [
     ),
     Rule(
         "runtime-only-from-the-cli",
-        tuple(u for u in UNITS if u not in ("cli", "__main__", "_runtime")),
+        tuple(u for u in UNITS if "." not in u and u not in ("cli", "__main__", "_runtime")),
         _p("_runtime"),
         "only cli.py and __main__.py import selene_sdk._runtime (process-wide settings)",
-        pending=frozenset({"train_model", "evaluate_model", "predict"}),
     ),
     Rule(
         "evaluate-without-train",
         ("evaluate_model",),
         _p("train_model"),
         "evaluate_model.py and train_model.py do not import each other",
-        pending=frozenset({"evaluate_model"}),
     ),
     Rule(
         "train-without-evaluate",
         ("train_model",),
         _p("evaluate_model"),
         "evaluate_model.py and train_model.py do not import each other",
+    ),
+    Rule(
+        "low-layers-below-the-forward-path",
+        _LOW,
+        _p("forward", "training"),
+        "the data layer, samplers, models and metrics never import the forward path",
+    ),
+    Rule(
+        "forward-path-below-engines",
+        ("forward",),
+        _p(
+            "predict",
+            "training",
+            "train_model",
+            "evaluate_model",
+            "interpret",
+            "config",
+            "cli",
+            "utils",
+        ),
+        "forward/ (the one forward path) never imports the engines, config or cli",
+    ),
+    Rule(
+        "engines-apart",
+        ("train_model", "evaluate_model", "training"),
+        _p("predict", "interpret"),
+        "training and evaluation never import prediction",
+    ),
+    Rule(
+        "prediction-apart-from-training",
+        ("predict", "interpret"),
+        _p("train_model", "evaluate_model", "training", "config", "cli"),
+        "prediction and interpretation never import training, evaluation, config or cli",
+    ),
+    Rule(
+        "array-core-below-the-file-shell",
+        tuple(
+            f"predict.{m}"
+            for m in (
+                "prediction",
+                "mutagenesis",
+                "variant_effects",
+                "mutations",
+                "scores",
+                "variant_windows",
+                "inputs",
+                "arrays",
+            )
+        ),
+        _p("predict.files", "predict.model_predict", "predict.predict_handlers"),
+        "the array core of predict/ never imports its file shell",
+    ),
+    *(
+        Rule(
+            f"file-verbs-apart:{verb}",
+            (f"predict.files.{verb}",),
+            _p(
+                *(
+                    f"predict.files.{o}"
+                    for o in ("predictions", "variants", "mutagenesis")
+                    if o != verb
+                )
+            ),
+            "the file verbs of predict/files/ never import each other",
+        )
+        for verb in ("predictions", "variants", "mutagenesis")
     ),
 ]
 

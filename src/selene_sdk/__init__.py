@@ -19,14 +19,25 @@ __all__ = [
     "samplers",
     "sequences",
     "targets",
+    "tune_process",
     "utils",
 ]
 
 _LAZY_ATTRS = {
     "TrainModel": ("selene_sdk.train_model", "TrainModel"),
     "EvaluateModel": ("selene_sdk.evaluate_model", "EvaluateModel"),
+    "tune_process": ("selene_sdk._runtime", "tune_process"),
 }
-_SUBMODULES = {"sequences", "targets", "samplers", "utils", "predict", "interpret", "models"}
+_SUBMODULES = {
+    "sequences",
+    "targets",
+    "samplers",
+    "utils",
+    "predict",
+    "interpret",
+    "models",
+    "forward",
+}
 
 
 def __getattr__(name: str) -> Any:

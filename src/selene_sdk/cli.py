@@ -135,10 +135,20 @@ def _presentation() -> Iterator[None]:
                 logger.setLevel(level)
 
 
-def _dispatch(module: ModuleType, args: argparse.Namespace, prog: str) -> int:
+#: Subcommands that run long work: the process (ours) is tuned for it first.
+_LONG_RUNNING = frozenset({"run"})
+
+
+def _dispatch(
+    module: ModuleType, args: argparse.Namespace, prog: str, long_running: bool = False
+) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
         with _presentation():
+            if long_running:
+                from selene_sdk._runtime import tune_process
+
+                tune_process()
             code = module.run(args)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
@@ -206,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if module is None:
         parser.print_help(sys.stderr)
         return 2
-    return _dispatch(module, args, "selene")
+    return _dispatch(module, args, "selene", token in _LONG_RUNNING)
 
 
 def legacy_main(argv: Sequence[str] | None = None) -> int:
@@ -230,4 +240,4 @@ def legacy_main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    return _dispatch(module, args, "selene_sdk")
+    return _dispatch(module, args, "selene_sdk", long_running=True)

@@ -12,15 +12,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene_sdk._runtime import tune_memory_allocator
 from selene_sdk.errors import SeleneWarning
-from selene_sdk.io.atomic import atomic_write
+from selene_sdk.forward import ForwardPath, resolve_device, to_model_layout
+from selene_sdk.io.atomic import atomic_write, save_npz
 from selene_sdk.logging_utils import initialize_logger
 from selene_sdk.metrics import PerformanceMetrics
 from selene_sdk.metrics.performance import format_score
-from selene_sdk.models.device import is_lua_model, place_model, to_model_input
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
-from selene_sdk.train_model import save_npz
 
 __all__ = ["EvaluateModel"]
 
@@ -69,7 +67,6 @@ class EvaluateModel:
         use_features_ord: Sequence[str] | None = None,
         metrics: Mapping[str, Callable] | None = None,
     ):
-        tune_memory_allocator()
         self.criterion = criterion
         self.sampler = data_sampler
         self.features = list(features)
@@ -80,9 +77,12 @@ class EvaluateModel:
 
         weights = load_checkpoint(trained_model_path)
         load_model_from_state_dict(weights, model)
-        model.eval()
-        self.lua = is_lua_model(model)
-        self.model, self.device = place_model(model, use_cuda, data_parallel)
+        device = resolve_device(None, use_cuda) or "cpu"
+        # evaluation mode on the device only while evaluating (see evaluate)
+        self.forward = ForwardPath(model, device, data_parallel=data_parallel)
+        self.model = model
+        self.device = self.forward.device
+        self.lua = self.forward.lua
         self.criterion = self.criterion.to(self.device)
 
         self._feature_index = self._select_features(use_features_ord)
@@ -153,10 +153,10 @@ class EvaluateModel:
         """
         predictions, loss_total, n = [], 0.0, 0
         t0 = time.perf_counter()
-        with torch.inference_mode():
+        with self.forward.inference(), torch.inference_mode():
             for sequences, targets in self._test_batches:
-                x = to_model_input(sequences, self.device, self.lua)
-                out = self.model(x)[:, self._feature_index]
+                x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
+                out = self.forward(x)[:, self._feature_index]
                 y = np.asarray(targets, dtype=np.float32)[:, self._target_columns]
                 y = torch.as_tensor(y, device=self.device)
                 loss_total += float(self.criterion(out, y).item()) * len(y)

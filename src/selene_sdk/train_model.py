@@ -15,18 +15,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene_sdk._runtime import tune_memory_allocator
 from selene_sdk.errors import SeleneWarning
-from selene_sdk.io.atomic import atomic_path, atomic_write
+from selene_sdk.forward import ForwardPath, resolve_device, to_model_layout
+from selene_sdk.io.atomic import atomic_write, save_npz
 from selene_sdk.logging_utils import initialize_logger
 from selene_sdk.metrics import PerformanceMetrics, plot_training_curves
 from selene_sdk.metrics.performance import format_score
-from selene_sdk.models.device import place_model
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
 from selene_sdk.training.batches import training_batches
 from selene_sdk.training.state import capture_rng_state, restore_rng_state, save_checkpoint
 
-__all__ = ["TrainModel"]
+__all__ = ["TrainModel", "save_npz"]
 
 _DEFAULT_SCHEDULER = {"patience": 16, "factor": 0.8}
 
@@ -36,12 +35,6 @@ def _no_resume(value: Any) -> bool:
     if value is None or value is False:
         return True
     return isinstance(value, str) and value.strip().lower() in {"", "none", "null", "false"}
-
-
-def save_npz(path: str, data: np.ndarray) -> None:
-    """``numpy.savez_compressed`` under key ``data``, atomically."""
-    with atomic_path(path, suffix=".npz") as tmp:
-        np.savez_compressed(tmp, data=data)
 
 
 class TrainModel:
@@ -128,7 +121,6 @@ class TrainModel:
         n_data_workers: int = 2,
     ):
         self._check_arguments(batch_size, max_steps, report_stats_every_n_steps)
-        tune_memory_allocator()
         self.sampler = data_sampler
         self.criterion = loss_criterion
         self.batch_size = int(batch_size)
@@ -153,7 +145,12 @@ class TrainModel:
             torch.use_deterministic_algorithms(True, warn_only=True)
         torch.set_num_threads(int(cpu_n_threads))
 
-        self.model, self.device = place_model(model, use_cuda, data_parallel)
+        # Selene adds the Lua input axis in prediction and evaluation only, not in training
+        device = resolve_device(None, use_cuda) or "cpu"
+        self.forward = ForwardPath(model, device, data_parallel=data_parallel, lua=False)
+        self.forward.place()  # trained where it runs, and left there
+        self.model = model
+        self.device = self.forward.device
         self.use_cuda = self.device.type == "cuda"
         self.criterion = self.criterion.to(self.device)
         self.optimizer = optimizer_class(self.model.parameters(), **dict(optimizer_kwargs))
@@ -312,10 +309,9 @@ class TrainModel:
     def train(self, inputs: torch.Tensor, targets: torch.Tensor) -> float:
         """One optimisation step on a batch ``(B, 4, L)`` / ``(B, F)``; returns the loss."""
         self.model.train()
-        inputs = inputs.to(self.device, non_blocking=True)
         targets = targets.to(self.device, non_blocking=True)
         self.optimizer.zero_grad(set_to_none=True)
-        outputs = self.model(inputs)
+        outputs = self.forward(inputs)
         loss = self.criterion(outputs, targets)
         loss.backward()
         self.optimizer.step()
@@ -402,11 +398,9 @@ class TrainModel:
         predictions, loss_total, n = [], 0.0, 0
         with torch.inference_mode():
             for sequences, targets in batches:
-                x = torch.from_numpy(
-                    np.ascontiguousarray(np.swapaxes(sequences, 1, 2), dtype=np.float32)
-                ).to(self.device)
+                x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
                 y = torch.as_tensor(np.asarray(targets, dtype=np.float32), device=self.device)
-                out = self.model(x)
+                out = self.forward(x)
                 loss_total += float(self.criterion(out, y).item()) * len(y)
                 n += len(y)
                 predictions.append(out.float().cpu().numpy())

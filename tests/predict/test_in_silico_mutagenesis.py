@@ -11,12 +11,12 @@ import pytest
 
 from selene_sdk.errors import InputFormatError, SeleneWarning
 from selene_sdk.predict import AnalyzeSequences
-from selene_sdk.predict.in_silico_mutagenesis import count_mutations, ism_sample_id
 from selene_sdk.predict.model_predict import (
     ISM_COLS,
     in_silico_mutagenesis_sequences,
     mutate_sequence,
 )
+from selene_sdk.predict.mutations import count_mutations, ism_sample_id
 from selene_sdk.sequences import Genome
 from selene_sdk.sequences.encoding import DNA
 
@@ -289,7 +289,7 @@ def test_reused_batch_buffers_give_the_same_results_as_fresh_ones(
 def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypatch, background):
     """Groups of several forward passes (scored and written together) give the same files
     as one pass per group, whatever the group and batch boundaries."""
-    import selene_sdk.predict.in_silico_mutagenesis as ism_module
+    import selene_sdk.predict.mutagenesis as ism_module
 
     from .helpers import SmallConv, files_by_group_rows
 

@@ -165,7 +165,7 @@ def _mixed_bed(n: int, seed: int = 0) -> str:
 def test_bed_blocks_give_the_same_outputs_as_line_by_line(identity, tmp_path, monkeypatch, block):
     # One block holding the whole file is parsed line by line (it has unusable lines);
     # small blocks mostly take the column-wise path. Both must write the same files.
-    import selene_sdk.predict.sequence_prediction as sp
+    import selene_sdk.io.bed as sp
 
     bed = tmp_path / "mixed.bed"
     bed.write_text(_mixed_bed(300))

@@ -468,7 +468,7 @@ def test_models_that_modify_their_input_still_get_the_right_windows(genome, tmp_
 
 @pytest.mark.parametrize("background", [False, True])
 def test_grouping_of_batches_does_not_change_outputs(genome, tmp_path, monkeypatch, background):
-    import selene_sdk.predict.variant_effect as ve_module
+    import selene_sdk.predict.files.variants as ve_module
 
     from .helpers import SmallConv, files_by_group_rows
 
@@ -501,8 +501,8 @@ def test_every_window_of_a_mixed_group_is_what_the_model_sees(
     several batches: each reference and alternative input the model gets (reference
     encoded from column indices, alternative patched into the same buffer) is the one-hot
     encoding of the windows :func:`build_variant_codes` builds."""
-    import selene_sdk.predict.variant_effect as ve_module
-    from selene_sdk.predict.variant_sequences import build_variant_codes
+    import selene_sdk.predict.files.variants as ve_module
+    from selene_sdk.predict.variant_windows import build_variant_codes
     from selene_sdk.sequences.encoding import DNA
 
     monkeypatch.setattr(ve_module, "GROUP_ROWS", 8)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from selene_sdk.errors import InputFormatError, require_file
-from selene_sdk.io.bed import open_text
+from selene_sdk.io.compression import compression_of, open_text
 
 __all__ = [
     "ISM_COLUMNS",
@@ -66,12 +66,6 @@ def detect_kind(header: list[str]) -> str:
     return "unknown"
 
 
-def _compression(path: str) -> str | None:
-    """gzip by magic bytes (like :func:`selene_sdk.io.bed.open_text`), not by extension."""
-    with open(path, "rb") as probe:
-        return "gzip" if probe.read(2) == b"\x1f\x8b" else None
-
-
 def read_string_table(path: str, what: str) -> pd.DataFrame:
     """The whole TSV as strings (``"NA"`` kept as text); ragged rows name their line."""
     try:
@@ -82,7 +76,7 @@ def read_string_table(path: str, what: str) -> pd.DataFrame:
             keep_default_na=False,
             na_filter=False,
             quoting=csv.QUOTE_NONE,
-            compression=_compression(path),
+            compression=compression_of(path),
         )
     except pd.errors.ParserError as exc:
         raise InputFormatError(path, f"malformed {what}: {exc}") from None

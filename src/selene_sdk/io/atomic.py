@@ -24,6 +24,7 @@ __all__ = [
     "atomic_write",
     "commit_files",
     "discard_temporary",
+    "save_npz",
     "temporary_path",
 ]
 
@@ -185,3 +186,11 @@ def _fsync_path(path: str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def save_npz(path: str | os.PathLike, data) -> None:
+    """``numpy.savez_compressed`` of ``data`` under the key ``data``, atomically."""
+    import numpy as np
+
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez_compressed(tmp, data=data)

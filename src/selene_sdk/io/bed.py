@@ -6,31 +6,28 @@ No tabix index is needed: files are read once and queried from memory (see
 
 from __future__ import annotations
 
-import gzip
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 
+from selene_sdk.constants import STRANDS
 from selene_sdk.errors import InputFormatError, require_file
+from selene_sdk.io.compression import compression_of, open_text
 
-__all__ = ["BedTable", "iter_data_lines", "open_text", "read_bed"]
+__all__ = [
+    "BED_BLOCK_LINES",
+    "BedTable",
+    "IntervalRows",
+    "iter_data_lines",
+    "open_text",
+    "read_bed",
+    "read_intervals",
+]
 
 _HEADER_PREFIXES = ("#", "track", "browser")
-
-
-def _is_gzip(path: str | os.PathLike) -> bool:
-    with open(path, "rb") as probe:
-        return probe.read(2) == b"\x1f\x8b"
-
-
-def open_text(path: str | os.PathLike):
-    """Open a text file for reading, transparently decompressing gzip/bgzip (by magic bytes)."""
-    path = os.fspath(path)
-    if _is_gzip(path):
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline=None)
-    return open(path, encoding="utf-8", errors="replace", newline=None)
 
 
 def iter_data_lines(path: str | os.PathLike) -> Iterator[tuple[int, list[str]]]:
@@ -123,7 +120,7 @@ def _read_bed_fast(path: str, min_columns: int) -> BedTable | None:
             skip_blank_lines=False,
             quoting=csv.QUOTE_NONE,
             engine="c",
-            compression="gzip" if _is_gzip(path) else None,
+            compression=compression_of(path),
         )
     except (
         pd.errors.ParserError,
@@ -212,3 +209,163 @@ def read_bed(path: str | os.PathLike, min_columns: int = 3, what: str = "BED fil
         extra,
         np.array(lines, dtype=np.int64),
     )
+
+
+# -- streaming intervals for prediction ----------------------------------------------------------
+#: Lines read and checked together; a block with any line that is not a plain usable
+#: interval is parsed line by line instead (which also gives the reasons).
+BED_BLOCK_LINES = 512
+
+_STRAND_SET = frozenset(STRANDS)
+
+#: ``check_windows(chroms, starts, ends) -> {row: reason}``: the intervals (FASTA chromosome
+#: names, Python ints) whose sequence window cannot be used.
+IntervalCheck = Callable[[list, list, list], dict[int, str]]
+
+
+@dataclass
+class IntervalRows:
+    """The usable intervals of consecutive lines of a BED file, column by column.
+
+    ``index`` is the 0-based line number in the file; ``chroms`` FASTA names; ``strands``
+    ``+``, ``-`` or ``.``; ``na_lines`` the rejected lines (in file order), each with a tab
+    and the reason; ``n_lines`` the data lines read; ``short_strand`` the lines too short to
+    hold the strand column (their strand is ``.``).
+    """
+
+    index: list[int] = field(default_factory=list)
+    chroms: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    strands: list[str] = field(default_factory=list)
+    na_lines: list[str] = field(default_factory=list)
+    n_lines: int = 0
+    short_strand: int = 0
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def columns(self) -> tuple[list, ...]:
+        return self.index, self.chroms, self.starts, self.ends, self.strands
+
+
+def read_intervals(
+    path: str | os.PathLike,
+    match: Callable[[str], str | None],
+    strand_index: int | None = None,
+    check_windows: IntervalCheck | None = None,
+    block_lines: int | None = None,
+) -> Iterator[IntervalRows]:
+    """Stream a BED file's intervals, a block of lines at a time, for prediction.
+
+    A line is rejected (to ``na_lines``, with the reason) when it has fewer than 3
+    tab-separated columns, a start or end that is not a non-negative integer, ``end <
+    start``, a chromosome ``match`` does not know (it maps BED names to FASTA names), a
+    strand other than ``+``, ``-`` or ``.`` in column ``strand_index``, or a window that
+    ``check_windows`` refuses. Header (``#``, ``track``, ``browser``) and blank lines are
+    skipped. Blocks of plain lines are checked column by column.
+    """
+    size = block_lines or BED_BLOCK_LINES
+    with open_text(path) as handle:
+        first = 0
+        while True:
+            texts = [raw.rstrip("\r\n") for raw in islice(handle, size)]
+            if not texts:
+                return
+            rows = _plain_block(first, texts, match, strand_index)
+            if rows is None:
+                rows, na = _parse_lines(first, texts, match, strand_index)
+            else:
+                na = []
+            if check_windows is not None and len(rows):
+                failed = check_windows(rows.chroms, rows.starts, rows.ends)
+                if failed:
+                    na += [(rows.index[i], reason) for i, reason in failed.items()]
+                    keep = [i for i in range(len(rows)) if i not in failed]
+                    for column in rows.columns():
+                        column[:] = [column[i] for i in keep]
+            if na:
+                na.sort(key=lambda entry: entry[0])
+                rows.na_lines = [f"{texts[i - first]}\t{reason}" for i, reason in na]
+            first += len(texts)
+            yield rows
+
+
+def _plain_block(
+    first: int, texts: list[str], match, strand_index: int | None
+) -> IntervalRows | None:
+    """The rows of a block whose lines are all plain intervals (digits-only start and end,
+    known chromosome, a valid strand), checked column by column; None when any is not."""
+    fields = [t.split("\t") for t in texts]
+    need = 3 if strand_index is None else max(3, strand_index + 1)
+    if min(map(len, fields)) < need:
+        return None
+    starts_text = [f[1] for f in fields]
+    ends_text = [f[2] for f in fields]
+    joined = "".join(starts_text) + "".join(ends_text)
+    if not (joined.isascii() and joined.isdigit() and all(starts_text) and all(ends_text)):
+        return None
+    if max(map(len, starts_text)) > 18 or max(map(len, ends_text)) > 18:  # int64
+        return None
+    names = [f[0] for f in fields]
+    found = {name: match(name) for name in set(names)}
+    if None in found.values() or any(n.startswith(_HEADER_PREFIXES) for n in found):
+        return None
+    if strand_index is None:
+        strands = ["."] * len(texts)
+    else:
+        strands = [f[strand_index] for f in fields]
+        if not _STRAND_SET.issuperset(strands):
+            return None
+    starts = list(map(int, starts_text))
+    ends = list(map(int, ends_text))
+    if any(map(int.__lt__, ends, starts)):
+        return None
+    index = list(range(first, first + len(texts)))
+    chroms = list(map(found.__getitem__, names))
+    return IntervalRows(index, chroms, starts, ends, strands, n_lines=len(texts))
+
+
+def _parse_lines(
+    first: int, texts: list[str], match, strand_index: int | None
+) -> tuple[IntervalRows, list[tuple[int, str]]]:
+    """One line at a time: the usable rows, and ``(line number, reason)`` of the others."""
+    rows = IntervalRows()
+    na: list[tuple[int, str]] = []
+    for index, text in enumerate(texts, first):
+        if not text.strip() or text.startswith(_HEADER_PREFIXES):
+            continue
+        rows.n_lines += 1
+        fields = text.split("\t")
+        if len(fields) < 3:
+            na.append((index, "fewer than 3 tab-separated columns"))
+            continue
+        chrom_in, start_text, end_text = fields[0], fields[1].strip(), fields[2].strip()
+        # isdecimal, not isdigit: int() rejects digits such as superscripts
+        if not (start_text.isdecimal() and end_text.isdecimal()):
+            reason = f"start {start_text!r} / end {end_text!r} are not non-negative integers"
+            na.append((index, reason))
+            continue
+        start, end = int(start_text), int(end_text)
+        if end < start:
+            na.append((index, f"end {end} is before start {start}"))
+            continue
+        chrom = match(chrom_in)
+        if chrom is None:
+            na.append((index, f"chromosome {chrom_in!r} is not in the reference FASTA"))
+            continue
+        strand = "."
+        if strand_index is not None:
+            if strand_index >= len(fields):
+                rows.short_strand += 1
+            else:
+                strand = fields[strand_index].strip()
+                if strand not in STRANDS:
+                    na.append((index, f"strand {fields[strand_index]!r} is not '+', '-' or '.'"))
+                    continue
+        rows.index.append(index)
+        rows.chroms.append(chrom)
+        rows.starts.append(start)
+        rows.ends.append(end)
+        rows.strands.append(strand)
+    return rows, na

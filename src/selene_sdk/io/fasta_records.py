@@ -6,24 +6,18 @@ records in file order: sequences to predict, or to mutate in silico.
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterator
 
 from selene_sdk.errors import InputFormatError, require_file
+from selene_sdk.io.compression import open_binary
 
 __all__ = ["count_fasta_records", "fasta_record_names", "iter_fasta_records"]
 
 
-def _open_binary(path: str):
-    with open(path, "rb") as probe:
-        gz = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gz else open(path, "rb")
-
-
 def _check_starts_with_header(path: str) -> bool:
     """True if the file has content; raises if that content does not start with ``>``."""
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         for line in handle:
             stripped = line.strip()
             if not stripped:
@@ -60,7 +54,7 @@ def iter_fasta_records(path: str | os.PathLike) -> Iterator[tuple[str, str]]:
 def fasta_record_names(path: str | os.PathLike) -> list[str]:
     """Record names (first word of each header line), without reading the sequences."""
     path = require_file(path, "FASTA file")
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         return [
             (line[1:].split() or [b""])[0].decode("ascii", "replace")
             for line in handle
@@ -71,5 +65,5 @@ def fasta_record_names(path: str | os.PathLike) -> list[str]:
 def count_fasta_records(path: str | os.PathLike) -> int:
     """Number of records (header lines), for progress bars."""
     path = require_file(path, "FASTA file")
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         return sum(1 for line in handle if line.startswith(b">"))

@@ -21,6 +21,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from selene_sdk.errors import InputFormatError, check_column_index, require_file
+from selene_sdk.io.compression import is_gzip, open_binary
 
 __all__ = ["VcfChunk", "VcfReader", "VcfRecord", "count_data_lines", "open_vcf_text"]
 
@@ -90,14 +91,9 @@ class VcfChunk:
 _FIRST_FIVE = itemgetter(0, 1, 2, 3, 4)
 
 
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as probe:
-        return probe.read(2) == b"\x1f\x8b"
-
-
 def open_vcf_text(path: str) -> io.TextIOBase:
     """Open a VCF (plain, gzip or bgzip) for text reading; BCF is refused with advice."""
-    if _is_gzip(path):
+    if is_gzip(path):
         raw = gzip.open(path, "rb")
         try:
             magic = raw.peek(5)[:5] if hasattr(raw, "peek") else b""
@@ -122,8 +118,7 @@ def count_data_lines(path: str | os.PathLike) -> int:
     """Number of non-header, non-blank lines (for progress bars); reads the file once."""
     path = os.fspath(path)
     total = 0
-    opener = gzip.open if _is_gzip(path) else open
-    with opener(path, "rb") as handle:
+    with open_binary(path) as handle:
         for line in handle:
             if line.strip() and not line.startswith(b"#"):
                 total += 1

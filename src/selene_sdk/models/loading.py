@@ -8,7 +8,7 @@ allow-listed so its checkpoints still load.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ __all__ = [
     "StateDictMismatchError",
     "load_checkpoint",
     "load_model_from_state_dict",
+    "load_trained_weights",
     "strip_wrapper_prefixes",
 ]
 
@@ -157,3 +158,35 @@ def _mismatch_message(model: torch.nn.Module, missing: list[str], unexpected: li
         parts.append(f"unexpected keys: {show(unexpected)}")
     parts.append("(check the model class and its class_args against the training run)")
     return " ".join(parts)
+
+
+def load_trained_weights(
+    model: torch.nn.Module,
+    trained_model_path: str | os.PathLike | Sequence[str | os.PathLike] | None,
+) -> torch.nn.Module:
+    """Load weights into ``model``: one file, or one file per sub-model of a
+    :class:`~selene_sdk.models.MultiModelWrapper` (a list). ``None`` keeps the weights."""
+    if trained_model_path is None:
+        return model
+    if isinstance(trained_model_path, str | os.PathLike):
+        load_model_from_state_dict(load_checkpoint(trained_model_path), model)
+        return model
+    if isinstance(trained_model_path, list | tuple):
+        subs = getattr(model, "sub_models", None)
+        if subs is None:
+            raise ValueError(
+                "trained_model_path is a list, which needs a MultiModelWrapper model "
+                f"(one weights file per sub-model); got {type(model).__name__}"
+            )
+        if len(subs) != len(trained_model_path):
+            raise ValueError(
+                f"trained_model_path lists {len(trained_model_path)} files for "
+                f"{len(subs)} sub-models"
+            )
+        for sub, path in zip(subs, trained_model_path):
+            load_model_from_state_dict(load_checkpoint(path), sub)
+        return model
+    raise ValueError(
+        "trained_model_path must be a path or a list of paths, got "
+        f"{type(trained_model_path).__name__}"
+    )

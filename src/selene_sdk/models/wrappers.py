@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import torch
 from torch import nn
 
-__all__ = ["MultiModelWrapper", "NonStrandSpecific", "reverse_complement_input"]
+from selene_sdk.constants import STRAND_MODES, StrandMode
 
-StrandMode = Literal["mean", "max"]
+__all__ = ["MultiModelWrapper", "NonStrandSpecific", "reverse_complement_input"]
 
 
 def reverse_complement_input(x: torch.Tensor) -> torch.Tensor:
@@ -36,7 +35,7 @@ class NonStrandSpecific(nn.Module):
 
     def __init__(self, model: nn.Module, mode: StrandMode = "mean"):
         super().__init__()
-        if mode not in ("mean", "max"):
+        if mode not in STRAND_MODES:
             raise ValueError(f"NonStrandSpecific mode must be 'mean' or 'max', got {mode!r}")
         self.model = model
         self.mode = mode

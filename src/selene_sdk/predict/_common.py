@@ -1,5 +1,5 @@
 """Selene's shared prediction helpers (``selene_sdk.predict._common``), kept for code that
-imports them; they delegate to the runner and the encoding module."""
+imports them; they delegate to the forward path and the encoding module."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import torch
 
+from selene_sdk.forward import ForwardPath, to_model_layout
 from selene_sdk.predict.inputs import fit_sequence
-from selene_sdk.predict.runner import is_lua_trained_model
 from selene_sdk.sequences.encoding import alphabet_from_legacy
 
 __all__ = [
@@ -24,14 +24,11 @@ __all__ = [
 def predict(
     model: torch.nn.Module, batch_sequences: np.ndarray, use_cuda: bool = False
 ) -> np.ndarray:
-    """Predictions ``(B, F)`` for encodings ``(B, L, N)`` (transposed to the model layout)."""
-    x = torch.as_tensor(np.asarray(batch_sequences), dtype=torch.float32).transpose(1, 2)
-    if is_lua_trained_model(model):
-        x = x.unsqueeze(2)
-    if use_cuda:
-        x = x.cuda()
+    """Predictions ``(B, F)`` for encodings ``(B, L, N)`` (transposed to the model layout;
+    the model is used in the mode and on the device it is in, as in Selene)."""
+    path = ForwardPath(model, "cuda" if use_cuda else None)
     with torch.inference_mode():
-        out = model(x.contiguous())
+        out = path(torch.as_tensor(to_model_layout(np.asarray(batch_sequences))))
     return out.detach().cpu().numpy()
 
 

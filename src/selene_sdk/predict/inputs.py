@@ -1,5 +1,6 @@
-"""Small input conventions shared by the prediction verbs: window radii, chromosome-name
-matching, padding/truncating sequences to the model length, input-type detection."""
+"""Input conventions shared by the prediction verbs: the alphabet of an analysis, window
+radii and checks, chromosome-name matching, padding/truncating sequences to the model
+length, input-type detection."""
 
 from __future__ import annotations
 
@@ -8,18 +9,63 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from selene_sdk.sequences.encoding import DNA, DNA_BASES, Alphabet, dna_alphabet
+
 __all__ = [
+    "LUA_BASES",
+    "CentredWindows",
     "ChromMatcher",
     "allele_offset",
+    "analysis_alphabet",
     "fit_codes",
     "fit_sequence",
     "is_fasta_path",
+    "require_genome",
     "window_radii",
     "window_rejection",
 ]
 
+#: Column order used for models trained in (Lua) Torch7, e.g. the published DeepSEA.
+LUA_BASES: tuple[str, ...] = ("A", "G", "C", "T")
+
+
+def analysis_alphabet(reference_sequence=None, lua: bool = False) -> Alphabet:
+    """The alphabet inputs are encoded with: that of ``reference_sequence`` (a ``Genome``
+    with its ``bases_order``, a ``Proteome``, either as class or instance, or an
+    :class:`~selene_sdk.sequences.encoding.Alphabet`); DNA when None. A model in the Lua
+    layout gets ``A, G, C, T`` columns unless the genome sets its own order (Selene's
+    convention for models such as the published DeepSEA)."""
+    if isinstance(reference_sequence, Alphabet):
+        alphabet = reference_sequence
+    else:
+        alphabet = getattr(reference_sequence, "ALPHABET", None)
+        if not isinstance(alphabet, Alphabet):
+            alphabet = DNA
+    if lua and alphabet.letters == DNA_BASES:
+        return dna_alphabet(LUA_BASES)
+    return alphabet
+
+
 _FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas", ".fa.gz", ".fasta.gz", ".fna.gz", ".fas.gz")
 _N = ord("N")
+
+
+def require_genome(reference_sequence, what: str):
+    """``reference_sequence`` if it is a genome instance (windows are read from it), else
+    a ``ValueError`` saying what ``what`` needs."""
+    if isinstance(reference_sequence, type) or not hasattr(reference_sequence, "get_codes_batch"):
+        if isinstance(reference_sequence, type):
+            got = f"the class {reference_sequence.__name__}"
+        elif reference_sequence is None:
+            got = "None"
+        else:
+            got = f"a {type(reference_sequence).__name__}"
+        raise ValueError(
+            f"{what} needs a DNA reference: a Genome instance as reference_sequence (got "
+            f"{got}); e.g. reference_sequence: !obj:selene_sdk.sequences.Genome "
+            "{input_path: hg38.fa}"
+        )
+    return reference_sequence
 
 
 def window_radii(sequence_length: int) -> tuple[int, int]:
@@ -59,9 +105,10 @@ def is_fasta_path(path: str | os.PathLike) -> bool:
     return os.fspath(path).lower().endswith(_FASTA_SUFFIXES)
 
 
-def fit_codes(codes: np.ndarray, length: int) -> np.ndarray:
-    """Pad (with ``N``, ``floor(d/2)`` left and ``ceil(d/2)`` right) or centre-truncate
-    (keep ``[(n - L) // 2, (n - L) // 2 + L)``) a 1-D code array to ``length``."""
+def fit_codes(codes: np.ndarray, length: int, fill: int = _N) -> np.ndarray:
+    """Pad (with ``fill``, the code of the unknown letter, ``floor(d/2)`` left and
+    ``ceil(d/2)`` right) or centre-truncate (keep ``[(n - L) // 2, (n - L) // 2 + L)``) a 1-D
+    code array to ``length``."""
     n = len(codes)
     if n == length:
         return codes
@@ -69,21 +116,21 @@ def fit_codes(codes: np.ndarray, length: int) -> np.ndarray:
         start = (n - length) // 2
         return codes[start : start + length]
     missing = length - n
-    out = np.full(length, _N, dtype=np.uint8)
+    out = np.full(length, fill, dtype=np.uint8)
     out[missing // 2 : missing // 2 + n] = codes
     return out
 
 
-def fit_sequence(sequence: str, length: int) -> str:
+def fit_sequence(sequence: str, length: int, unknown: str = "N") -> str:
     """String version of :func:`fit_codes`, upper-cased (Selene's ``_pad_sequence`` /
-    ``_truncate_sequence``)."""
+    ``_truncate_sequence``); pads with ``unknown`` (``N`` for DNA, ``X`` for protein)."""
     n = len(sequence)
     if n > length:
         start = (n - length) // 2
         sequence = sequence[start : start + length]
     elif n < length:
         missing = length - n
-        sequence = "N" * (missing // 2) + sequence + "N" * (missing - missing // 2)
+        sequence = unknown * (missing // 2) + sequence + unknown * (missing - missing // 2)
     return sequence.upper()
 
 
@@ -124,3 +171,43 @@ class ChromMatcher:
         if core.upper() in ("MT", "M"):
             out.extend(["chrM", "chrMT", "MT", "M"])
         return out
+
+
+class CentredWindows:
+    """Windows of ``length`` centred on intervals (BED prediction inputs) and why some
+    cannot be used.
+
+    The window of ``[start, end)`` is ``[mid - start_radius, mid - start_radius + length)``
+    with ``mid = start + (end - start) // 2`` (see :func:`window_radii`).
+    """
+
+    def __init__(self, genome, length: int):
+        self.genome = genome
+        self.length = length
+        self.start_radius = window_radii(length)[0]
+
+    def starts(self, starts, ends) -> np.ndarray:
+        """0-based window starts (int64) of intervals that fit in int64."""
+        starts = np.asarray(starts, dtype=np.int64)
+        return starts + (np.asarray(ends, dtype=np.int64) - starts) // 2 - self.start_radius
+
+    def __call__(self, chroms: list[str], starts: list[int], ends: list[int]) -> dict[int, str]:
+        """``{row: reason}`` for the windows that leave their chromosome or overlap the
+        blacklist (see :func:`selene_sdk.io.bed.read_intervals`)."""
+        length, lengths = self.length, self.genome.len_chrs
+        try:
+            w0 = self.starts(starts, ends)
+        except OverflowError:  # a coordinate beyond int64: one window at a time
+            failed = {}
+            for i, (chrom, start, end) in enumerate(zip(chroms, starts, ends)):
+                w = start + (end - start) // 2 - self.start_radius
+                if not self.genome.coords_in_bounds(chrom, w, w + length):
+                    failed[i] = window_rejection(length, chrom, w, lengths[chrom])
+            return failed
+        ok = self.genome.coords_in_bounds_batch(chroms, w0, w0 + length)
+        if ok.all():
+            return {}
+        return {
+            i: window_rejection(length, chroms[i], int(w0[i]), lengths[chroms[i]])
+            for i in np.flatnonzero(~ok).tolist()
+        }

@@ -1,6 +1,7 @@
-"""``AnalyzeSequences``: Selene's prediction interface, a thin façade over the plain
-functions of :mod:`~selene_sdk.predict.sequence_prediction`,
-:mod:`~selene_sdk.predict.variant_effect` and :mod:`~selene_sdk.predict.in_silico_mutagenesis`.
+"""``AnalyzeSequences``: Selene's prediction interface, a thin façade over the file shell
+(:mod:`selene_sdk.predict.files`): predictions for sequences, FASTA and BED files, variant
+effects of VCF files and in silico mutagenesis, all through one
+:class:`~selene_sdk.forward.Engine`.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ import numpy as np
 import torch
 from torch import nn
 
-from selene_sdk.predict import in_silico_mutagenesis as _ism
-from selene_sdk.predict import sequence_prediction as _seq
-from selene_sdk.predict import variant_effect as _vep
-from selene_sdk.predict.in_silico_mutagenesis import (
-    ISM_COLS,
+from selene_sdk.constants import ISM_COLS, VARIANTEFFECT_COLS
+from selene_sdk.forward import Engine, ForwardPath, resolve_device
+from selene_sdk.models.loading import load_trained_weights
+from selene_sdk.predict.files import mutagenesis as _ism
+from selene_sdk.predict.files import predictions as _seq
+from selene_sdk.predict.files import variants as _vep
+from selene_sdk.predict.inputs import analysis_alphabet, is_fasta_path, require_genome, window_radii
+from selene_sdk.predict.mutations import (
     in_silico_mutagenesis_sequences,
     ism_sample_id,
     mutate_sequence,
 )
-from selene_sdk.predict.inputs import is_fasta_path, window_radii
-from selene_sdk.predict.runner import ModelRunner, load_trained_weights, resolve_device
-from selene_sdk.predict.variant_effect import VARIANTEFFECT_COLS
 from selene_sdk.sequences import Genome
+from selene_sdk.utils.features import load_features_list
 
 __all__ = [
     "ISM_COLS",
@@ -58,7 +60,10 @@ class AnalyzeSequences:
         Run on the GPU; spread batches over several GPUs.
     reference_sequence
         A :class:`~selene_sdk.sequences.Genome` instance (needed for VCF and BED inputs), or
-        the ``Genome`` class (enough for FASTA inputs and ISM).
+        the ``Genome`` class (enough for FASTA inputs and ISM); or the
+        :class:`~selene_sdk.sequences.Proteome` class or an instance, for protein models.
+        Inputs are encoded with its alphabet (a genome's ``bases_order``, the 20 amino
+        acids of a proteome).
     write_mem_limit
         Memory budget in MB for results waiting to be written (an upper bound: results
         stream to temporary files in chunks of at most 8 MB).
@@ -94,8 +99,6 @@ class AnalyzeSequences:
         if sequence_length < 1:
             raise ValueError(f"sequence_length must be >= 1, got {sequence_length}")
         if isinstance(features, str | os.PathLike):
-            from selene_sdk.utils import load_features_list
-
             features = load_features_list(features)
         self.features = list(features)
         if not self.features:
@@ -115,13 +118,12 @@ class AnalyzeSequences:
             reference_sequence = Genome(reference_sequence)
         self.reference_sequence = reference_sequence
         self._start_radius, self._end_radius = window_radii(sequence_length)
-        self.runner = ModelRunner(
-            model,
-            batch_size=batch_size,
-            device=resolve_device(device, use_cuda),
-            data_parallel=data_parallel,
+        path = ForwardPath(
+            model, resolve_device(device, use_cuda) or "cpu", data_parallel=data_parallel
         )
-        width = self.runner.output_width(sequence_length)
+        #: the engine every analysis runs through (its alphabet: that of reference_sequence)
+        self.engine = Engine(path, analysis_alphabet(reference_sequence, path.lua), batch_size)
+        width = self.engine.output_width(sequence_length)
         if width != len(self.features):
             raise ValueError(
                 f"the model returns {width} values per sequence but features lists "
@@ -161,7 +163,7 @@ class AnalyzeSequences:
                 raise ValueError(
                     f"{input_path} is a file: give output_dir to write its predictions"
                 )
-            return _seq.predict_sequence(self.runner, str(input_path), self.sequence_length)
+            return _seq.predict_sequence(self.engine, str(input_path), self.sequence_length)
         if is_fasta_path(input_path):
             self.get_predictions_for_fasta_file(input_path, output_dir, output_format)
         else:
@@ -173,7 +175,7 @@ class AnalyzeSequences:
     ) -> None:
         """Predict each FASTA record (padded with N / centre-truncated to the model length)."""
         _seq.predict_fasta(
-            self.runner,
+            self.engine,
             input_path,
             self.features,
             self.sequence_length,
@@ -193,8 +195,8 @@ class AnalyzeSequences:
         """Predict the window centred on each BED interval; rejected lines go to
         ``<output_dir>/<input name>.NA``."""
         _seq.predict_bed(
-            self.runner,
-            self._genome_instance("BED predictions"),
+            self.engine,
+            require_genome(self.reference_sequence, "BED prediction"),
             input_path,
             self.features,
             self.sequence_length,
@@ -242,8 +244,8 @@ class AnalyzeSequences:
             With ``strand_index``: reject records whose strand is ``.`` (to ``<prefix>.NA``).
         """
         return _vep.variant_effect_prediction(
-            self.runner,
-            self._genome_instance("variant_effect_prediction"),
+            self.engine,
+            require_genome(self.reference_sequence, "variant_effect_prediction"),
             vcf_file,
             save_data,
             self.features,
@@ -304,7 +306,7 @@ class AnalyzeSequences:
         if save_data is None:
             raise ValueError("in_silico_mutagenesis needs save_data")
         _ism.in_silico_mutagenesis(
-            self.runner,
+            self.engine,
             sequence,
             save_data,
             self.features,
@@ -353,7 +355,7 @@ class AnalyzeSequences:
             sequence, 0-based; ``end_position`` None means its end.
         """
         _ism.in_silico_mutagenesis_from_file(
-            self.runner,
+            self.engine,
             input_path,
             save_data,
             self.features,
@@ -377,30 +379,24 @@ class AnalyzeSequences:
     ) -> None:
         """Predict the given mutations of ``sequence`` and feed ``predict_handlers`` reporters
         (``reporters``), then have them write their files."""
-        encoding = self.runner.alphabet.encode(sequence)
+        alphabet = self.engine.alphabet
+        encoding = alphabet.encode(sequence)
         ids_all = [ism_sample_id(sequence, m) for m in mutations_list]
-        for i in range(0, len(mutations_list), self.batch_size):
-            chunk = mutations_list[i : i + self.batch_size]
-            x = np.stack([mutate_sequence(encoding, m, self.runner.alphabet) for m in chunk])
-            preds = self.runner.predict(np.ascontiguousarray(x.transpose(0, 2, 1)))
-            ids = ids_all[i : i + self.batch_size]
-            for reporter in reporters:
-                if getattr(reporter, "needs_base_pred", False):
-                    reporter.handle_batch_predictions(preds, ids, base_preds)
-                else:
-                    reporter.handle_batch_predictions(preds, ids)
+        path = self.engine.path
+        with path.inference():
+            for i in range(0, len(mutations_list), self.batch_size):
+                chunk = mutations_list[i : i + self.batch_size]
+                x = np.stack([mutate_sequence(encoding, m, alphabet) for m in chunk])
+                preds = path.predict(x)
+                ids = ids_all[i : i + self.batch_size]
+                for reporter in reporters:
+                    if getattr(reporter, "needs_base_pred", False):
+                        reporter.handle_batch_predictions(preds, ids, base_preds)
+                    else:
+                        reporter.handle_batch_predictions(preds, ids)
         for reporter in reporters:
             reporter.write_to_file()
 
     # Selene exposed these helpers next to the class.
     in_silico_mutagenesis_sequences = staticmethod(in_silico_mutagenesis_sequences)
     mutate_sequence = staticmethod(mutate_sequence)
-
-    def _genome_instance(self, what: str) -> Genome:
-        genome = self.reference_sequence
-        if genome is None or isinstance(genome, type):
-            raise ValueError(
-                f"{what} needs a Genome instance as reference_sequence (got the class); e.g. "
-                "reference_sequence: !obj:selene_sdk.sequences.Genome {input_path: hg38.fa}"
-            )
-        return genome

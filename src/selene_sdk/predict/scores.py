@@ -9,10 +9,11 @@ shared arrays in place, so ``predictions`` written after it contained clipped va
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal, get_args
 
 import numpy as np
 from scipy.special import logit as _scipy_logit
+
+from selene_sdk.constants import SCORE_NAMES, ScoreName
 
 __all__ = [
     "SCORES",
@@ -25,8 +26,6 @@ __all__ = [
     "predictions",
 ]
 
-ScoreName = Literal["abs_diffs", "diffs", "logits", "predictions"]
-SCORE_NAMES: tuple[str, ...] = get_args(ScoreName)
 
 #: Bounds applied (to a copy) before the logit transform, as in Selene.
 LOGIT_ZERO = 1e-24

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from selene_sdk.constants import STRANDS
 from selene_sdk.intervals import CoverageIndex
 from selene_sdk.io.bed import read_bed
 from selene_sdk.io.fasta import FastaArrays, load_fasta_arrays
@@ -18,13 +19,12 @@ from selene_sdk.sequences.sequence import Sequence, hybridmethod
 
 __all__ = ["Genome"]
 
-_STRANDS = ("+", "-", ".")
 _N = ord("N")
 
 
 def _check_strand(strand: str) -> None:
-    if strand not in _STRANDS:
-        raise ValueError(f"strand must be one of {_STRANDS}, got {strand!r}")
+    if strand not in STRANDS:
+        raise ValueError(f"strand must be one of {STRANDS}, got {strand!r}")
 
 
 class Genome(Sequence):

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from selene_sdk.constants import STRANDS
 from selene_sdk.errors import InputFormatError
 from selene_sdk.intervals import CoverageIndex, factorize_strings
 from selene_sdk.io.bed import BedTable, read_bed
@@ -15,7 +16,7 @@ from selene_sdk.targets.target import Target
 
 __all__ = ["GenomicFeatures", "check_shared_chromosomes", "define_feature_thresholds"]
 
-_STRAND_SYMBOLS = frozenset({"+", "-", "."})
+_STRAND_SYMBOLS = frozenset(STRANDS)
 
 Thresholds = float | int | Mapping[str, float] | Callable[[str], float] | None
 

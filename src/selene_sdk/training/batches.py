@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
+from selene_sdk.forward import to_model_layout
+
 __all__ = ["TrainingBatch", "training_batches"]
 
 
@@ -34,7 +36,7 @@ class TrainingBatch:
 
 
 def _to_tensors(sequences: np.ndarray, targets: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    x = torch.from_numpy(np.ascontiguousarray(np.swapaxes(sequences, 1, 2), dtype=np.float32))
+    x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
     y = torch.from_numpy(np.ascontiguousarray(targets, dtype=np.float32))
     return x, y
 

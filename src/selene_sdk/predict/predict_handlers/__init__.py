@@ -15,7 +15,7 @@ import numpy as np
 
 from selene_sdk.io.numfmt import format_rows
 from selene_sdk.io.writers import DEFAULT_FLUSH_BYTES, Hdf5Writer, LinesWriter, TsvWriter
-from selene_sdk.predict.outputs import check_output_format, split_prefix
+from selene_sdk.predict.files.outputs import check_output_format, split_prefix
 from selene_sdk.predict.scores import SCORES
 
 __all__ = [

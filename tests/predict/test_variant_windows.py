@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from selene_sdk.predict.inputs import allele_offset, window_radii
-from selene_sdk.predict.variant_sequences import build_variant_codes
+from selene_sdk.predict.variant_windows import build_variant_codes
 from selene_sdk.sequences import Genome
 from selene_sdk.sequences.encoding import DNA, codes_to_str
 

@@ -1,4 +1,4 @@
-"""The batched runner: device, layouts, Lua models, wrappers, background thread."""
+"""The batched engine: encoding, layouts, Lua models, wrappers, steps, background threads."""
 
 from __future__ import annotations
 
@@ -11,22 +11,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from selene_sdk.forward import Dense, Encode, Engine, ForwardPath, Patch, prefetch
 from selene_sdk.models import MultiModelWrapper, NonStrandSpecific
-from selene_sdk.predict.runner import (
-    ModelRunner,
-    is_lua_trained_model,
-    load_trained_weights,
-    prefetch,
-)
+from selene_sdk.models.loading import load_trained_weights
+from selene_sdk.models.lua import _is_lua_trained_model as is_lua_trained_model
+from selene_sdk.predict.inputs import LUA_BASES, analysis_alphabet
 from selene_sdk.sequences.encoding import DNA_BASES, dna_alphabet
 
-from .helpers import GcModel, IdentityModel, LuaIdentityModel, SmallConv
-
-LUA_BASES = ("A", "G", "C", "T")
+from ..predict.helpers import GcModel, IdentityModel, LuaIdentityModel, SmallConv
 
 
 def codes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode(), dtype=np.uint8).reshape(1, -1)
+
+
+def ModelRunner(model, batch_size=64, bases_order=None):
+    """An engine as AnalyzeSequences builds one (Lua models get AGCT columns)."""
+    path = ForwardPath(model, "cpu")
+    alphabet = (
+        dna_alphabet(tuple(bases_order)) if bases_order else analysis_alphabet(None, path.lua)
+    )
+    return Engine(path, alphabet, batch_size)
+
+
+class Item:
+    def __init__(self, steps, tag=None):
+        self.steps = steps
+        self.tag = tag
 
 
 def test_lua_detection():
@@ -156,14 +167,9 @@ def test_prefetch_order_errors_and_early_stop():
 @pytest.mark.parametrize("background", [True, False])
 def test_run_consumes_predictions_in_order(background):
     runner = ModelRunner(GcModel(), batch_size=2)
-    items = [codes("GGCC"), codes("AATT")] * 20
+    items = [Item([Encode(codes=c), Encode(codes=c)]) for c in [codes("GGCC"), codes("AATT")] * 20]
     out = []
-    runner.run(
-        items,
-        lambda c: [runner.encode(c), runner.encode(c)],
-        lambda item, preds: out.append((item, preds)),
-        background=background,
-    )
+    runner.run(items, lambda item, preds: out.append((item, preds)), background=background)
     assert [o[0] is i for o, i in zip(out, items)] == [True] * 40
     np.testing.assert_allclose(out[0][1][0], [[1.0, 0.0]])
     np.testing.assert_allclose(out[39][1][1], [[0.0, 0.5]])
@@ -179,14 +185,14 @@ def test_run_reraises_consumer_errors():
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        runner.run([codes("ACGT")] * 50, lambda c: [runner.encode(c)], consume)
+        runner.run((Item([Encode(codes=codes("ACGT"))]) for _ in range(50)), consume)
     assert len(seen) == 3
     assert not any(t.name.startswith("selene-") for t in threading.enumerate())
 
 
 def test_non_strand_specific_lua_model_gets_4d_input():
     runner = ModelRunner(NonStrandSpecific(LuaIdentityModel(), mode="mean"))
-    assert runner.lua and runner.alphabet.letters == ("A", "G", "C", "T")
+    assert runner.path.lua and runner.alphabet.letters == ("A", "G", "C", "T")
     x = runner.encode(codes("AAGC"))
     out = runner.predict(x).reshape(4, 4)
     expected = (x[0] + x[0][::-1, ::-1]) / 2  # AGCT columns: complement = reversed channels
@@ -194,7 +200,7 @@ def test_non_strand_specific_lua_model_gets_4d_input():
 
 
 def test_background_threads_only_when_cores_are_free(monkeypatch):
-    import selene_sdk.predict.runner as runner_module
+    import selene_sdk.forward.engine as runner_module
 
     runner = ModelRunner(IdentityModel())
     monkeypatch.setattr(runner_module.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
@@ -202,7 +208,7 @@ def test_background_threads_only_when_cores_are_free(monkeypatch):
     assert runner.wants_background() is False  # the model keeps every core busy
     monkeypatch.setattr(runner_module.torch, "get_num_threads", lambda: 2)
     assert runner.wants_background() is True
-    runner._on_cpu = False  # a GPU: the CPU is free while the model runs
+    runner.path.on_cpu = False  # a GPU: the CPU is free while the model runs
     monkeypatch.setattr(runner_module.torch, "get_num_threads", lambda: 4)
     assert runner.wants_background() is True
 
@@ -228,15 +234,51 @@ def test_release_only_recycles_buffers_it_lent():
         assert runner.buffer((3, 4, 8)) is not stranger
 
 
-def test_inputs_go_back_to_the_pool_after_their_item_unless_kept():
+def test_inputs_go_back_to_the_pool_after_their_item():
     runner = ModelRunner(GcModel(), batch_size=2)
-    plain = runner.encode(codes("ACGT"), out=runner.buffer((1, 4, 4)))
-    kept = runner.encode(codes("GGGG"), out=runner.buffer((1, 4, 4), keep=True))
+    first = Encode(codes=codes("ACGT"))
+    second = Dense(np.eye(4, dtype=np.float32)[None, [2, 2, 2, 2]])  # GGGG
     seen = []
-    runner.run([0], lambda item: [plain, kept], lambda item, preds: seen.append(preds))
+    runner.run([Item([first, second])], lambda item, preds: seen.append(preds), background=False)
+    np.testing.assert_allclose(seen[0][0], [[0.5, 0.25]])
     np.testing.assert_allclose(seen[0][1], [[1.0, 0.0]])
-    again = [runner.buffer((1, 4, 4)) for _ in range(2)]
-    assert any(b is plain for b in again)  # recycled once its item was predicted
-    assert not any(b is kept for b in again)  # still the caller's
-    runner.release(kept)
-    assert runner.buffer((1, 4, 4)) is kept
+    # inline, the second step reused the first one's buffer; once the item was predicted it
+    # went back to the pool
+    assert second.x is first.x
+    assert runner.buffer((1, 4, 4)) is first.x
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_patch_changes_cells_of_the_previous_input(background):
+    runner = ModelRunner(IdentityModel(), batch_size=2)
+    ref = Encode(codes=np.frombuffer(b"AAAACCCC", np.uint8).reshape(2, 4))
+    # row 1, position 2: C -> T (flat positions of every channel of that cell)
+    flat = (1 * 16 + 2) + np.arange(4) * 4
+    alt = Patch(ref, flat[None, :], np.array([[0, 0, 0, 1]], np.float32), Encode(codes=None))
+    seen = []
+    runner.run([Item([ref, alt])], lambda item, preds: seen.append(preds), background=background)
+    ref_pred, alt_pred = (p.reshape(2, 4, 4).transpose(0, 2, 1) for p in seen[0])
+    np.testing.assert_array_equal(ref_pred[1, 2], [0, 1, 0, 0])
+    np.testing.assert_array_equal(alt_pred[1, 2], [0, 0, 0, 1])
+    np.testing.assert_array_equal(
+        np.delete(alt_pred[1], 2, axis=0), np.delete(ref_pred[1], 2, axis=0)
+    )
+    np.testing.assert_array_equal(alt_pred[0], ref_pred[0])
+
+
+def test_a_model_that_changes_its_input_gets_inputs_built_afresh():
+    class Clobber(nn.Module):
+        def forward(self, x):
+            out = x.flatten(1).clone()
+            x.zero_()  # in place: our buffer must not be patched afterwards
+            return out
+
+    runner = ModelRunner(Clobber(), batch_size=1)
+    alt_codes = np.frombuffer(b"AC", np.uint8).reshape(1, 2)
+    ref = Encode(codes=np.frombuffer(b"AA", np.uint8).reshape(1, 2))
+    flat = 1 + np.arange(4) * 2
+    alt = Patch(ref, flat[None, :], np.array([[0, 1, 0, 0]], np.float32), Encode(codes=alt_codes))
+    seen = []
+    runner.run([Item([ref, alt])], lambda item, preds: seen.append(preds), background=False)
+    assert runner.modifies_inputs
+    np.testing.assert_array_equal(seen[0][1].reshape(4, 2).T, [[1, 0, 0, 0], [0, 1, 0, 0]])

@@ -24,10 +24,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from selene_sdk.predict.inputs import allele_offset
+from selene_sdk.predict.inputs import allele_offset, window_rejection
 from selene_sdk.sequences.encoding import Alphabet
 
-__all__ = ["VariantCodes", "alt_window_starts", "build_variant_codes", "ref_window_starts"]
+__all__ = [
+    "VariantCodes",
+    "VariantWindows",
+    "alt_window_starts",
+    "build_variant_codes",
+    "ref_window_starts",
+]
 
 
 class VariantCodes(NamedTuple):
@@ -63,6 +69,28 @@ def alt_window_starts(
     a = np.asarray(alt_lengths, dtype=np.int64)
     shift = np.where(a >= r, (a - r) // 2, -(r // 2 - a // 2))
     return ref_window_starts(pos, r, length) + shift
+
+
+class VariantWindows:
+    """The reference window check of variant effect prediction: which records' windows
+    leave their chromosome or overlap the blacklist (see
+    :func:`selene_sdk.io.vcf_variants.usable_variants`)."""
+
+    def __init__(self, genome, length: int):
+        self.genome = genome
+        self.length = length
+
+    def __call__(self, chroms: list, pos: np.ndarray, ref_lengths: np.ndarray) -> dict[int, str]:
+        starts = ref_window_starts(pos, ref_lengths, self.length)
+        ok = self.genome.coords_in_bounds_batch(chroms, starts, starts + self.length)
+        if ok.all():
+            return {}
+        lengths = self.genome.len_chrs
+        return {
+            i: window_rejection(self.length, chroms[i], int(starts[i]), lengths.get(chroms[i], 0))
+            for i in np.flatnonzero(~ok).tolist()
+            if chroms[i] is not None
+        }
 
 
 def _allele_cells(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Literal, get_args
 
 import numpy as np
 
+from selene_sdk.constants import OUTPUT_FORMATS, OutputFormat
 from selene_sdk.io.writers import (
     DEFAULT_FLUSH_BYTES,
     Hdf5Writer,
@@ -31,8 +31,6 @@ __all__ = [
     "strip_extension",
 ]
 
-OutputFormat = Literal["tsv", "hdf5"]
-OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 _EXT = {"tsv": "tsv", "hdf5": "h5"}
 
 

@@ -1,0 +1,329 @@
+"""In silico mutagenesis (ISM): predictions for every substitution of one (or ``n``)
+positions of a sequence, in Selene's order. The array API and the core of the ISM files.
+
+Order of the mutations: the ``n``-combinations of positions in ``[start, end)`` in
+lexicographic order; at each position the alphabet's letters other than the reference
+letter, in alphabet order (a letter outside the alphabet, such as ``N``, gets all of them),
+the last position varying fastest.
+
+The core is :func:`run_mutagenesis`: for each sequence (a template encoding and its letter
+codes) it enumerates the mutations in groups, shows each batch to the model as the template
+with a few cells changed (:class:`~selene_sdk.forward.steps.TemplateBatch`) and hands the
+consumer the reference and mutant predictions with the mutations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from selene_sdk.forward import (
+    Dense,
+    Engine,
+    Template,
+    TemplateBatch,
+    flat_cells,
+    to_model_layout,
+)
+from selene_sdk.predict.arrays import as_encodings, engine_for
+from selene_sdk.predict.mutations import Mutation, check_range, letter_codes, mutation_chunks
+from selene_sdk.predict.scores import SCORES
+from selene_sdk.sequences.encoding import Alphabet
+
+__all__ = [
+    "GROUP_ROWS",
+    "MutagenesisGroup",
+    "MutagenesisInput",
+    "SaturationMutagenesis",
+    "run_mutagenesis",
+    "saturation_mutagenesis",
+]
+
+#: Mutations handled together by the Python side (labels, scores, writes): several
+#: forward passes' worth, so the fixed cost of each call is paid once per group.
+GROUP_ROWS = 512
+
+
+# -- the core -----------------------------------------------------------------------------------
+@dataclass
+class MutagenesisInput:
+    """One sequence to mutate: its letter ``codes`` ``(L,)`` (the reference letters),
+    its ``template`` encoding in the model layout ``(A, L)``, the step that shows the
+    unmutated sequence to the model, and ``payload`` for the consumer."""
+
+    codes: np.ndarray
+    template: np.ndarray
+    base: Any
+    payload: Any = None
+
+
+@dataclass
+class MutagenesisGroup:
+    """Up to :data:`GROUP_ROWS` mutations of one sequence (one forward pass per
+    ``batch_size``); the first group of a sequence also predicts the unmutated sequence
+    (its ``steps[0]``), the last one is marked ``last``. ``labels`` is what ``describe``
+    made of the mutations."""
+
+    source: MutagenesisInput
+    steps: list[Any]
+    positions: np.ndarray
+    alternatives: np.ndarray
+    labels: Any = None
+    first: bool = False
+    last: bool = False
+
+    def split(self, preds: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]:
+        """``(reference (1, F) or None, mutants (k, F))`` from the group's predictions."""
+        reference = preds[0] if self.first else None
+        blocks = preds[1:] if self.first else preds
+        return reference, blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+
+
+def _cells(
+    template: np.ndarray, pos: np.ndarray, alt: np.ndarray, table: np.ndarray, batch_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where consecutive batches of ``batch_size`` mutations go in a ``(B, A, L)`` buffer of
+    copies of ``template`` ``(A, L)``: flat positions ``(cells, A)`` of every channel of
+    every mutated position (mutation ``i`` in row ``i % batch_size``), their mutated values
+    and the template's values there."""
+    k, n = pos.shape
+    size, length = template.shape
+    cols = pos.reshape(-1)
+    rows = np.repeat(np.arange(k) % batch_size, n)
+    return flat_cells(rows, cols, size, length), table[alt.reshape(-1)], template[:, cols].T
+
+
+def _groups(
+    engine: Engine,
+    sources: Iterable[MutagenesisInput],
+    mutate_n_bases: int,
+    start: int,
+    end: int,
+    describe: Callable[[MutagenesisInput, np.ndarray, np.ndarray], Any] | None,
+) -> Iterator[MutagenesisGroup]:
+    alphabet = engine.alphabet
+    table = alphabet.onehot_table
+    letters = letter_codes(alphabet)
+    batch = engine.batch_size
+    per_group = batch * max(1, GROUP_ROWS // batch)
+    for source in sources:
+        template = Template(engine, source.template)
+        pending: MutagenesisGroup | None = None
+        # one chunk per group: cells and labels made once for all its batches
+        for pos, alt in mutation_chunks(
+            source.codes, letters, mutate_n_bases, start, end, per_group
+        ):
+            labels = None if describe is None else describe(source, pos, alt)
+            group = MutagenesisGroup(source, [], pos, alt, labels)
+            cells = _cells(source.template, pos, alt, table, batch)
+            n = pos.shape[1]
+            for lo in range(0, len(pos), batch):
+                k = min(batch, len(pos) - lo)
+                flat, values, restore = (c[lo * n : (lo + k) * n] for c in cells)
+                group.steps.append(TemplateBatch(template, flat, values, restore, k))
+            if pending is None:
+                group.first = True
+                group.steps.insert(0, source.base)
+            else:
+                yield pending
+            pending = group
+        if pending is not None:  # (a valid range always has mutations)
+            pending.last = True
+            yield pending
+        template.close()
+
+
+def run_mutagenesis(
+    engine: Engine,
+    sources: Iterable[MutagenesisInput],
+    consume: Callable[[MutagenesisGroup, np.ndarray | None, np.ndarray], None],
+    mutate_n_bases: int,
+    start: int,
+    end: int,
+    describe: Callable[[MutagenesisInput, np.ndarray, np.ndarray], Any] | None = None,
+    background: bool | None = None,
+) -> None:
+    """Predict every mutation of every source, in Selene's order.
+
+    ``consume(group, reference, mutants)`` is called per group in order: ``reference`` is
+    the ``(1, F)`` prediction of the unmutated sequence in a sequence's first group (None
+    in the others), ``mutants`` the ``(k, F)`` predictions of ``group.positions`` /
+    ``group.alternatives`` (letter codes). ``describe(source, positions, alternatives)``,
+    if given, is called as each group is built (ahead of the model, with ``background``)
+    and its result stored as ``group.labels``. The range ``[start, end)`` must be valid
+    for every source (see :func:`check_range`).
+    """
+
+    def each(group: MutagenesisGroup, preds: list[np.ndarray]) -> None:
+        consume(group, *group.split(preds))
+
+    groups = _groups(engine, sources, mutate_n_bases, start, end, describe)
+    engine.run(groups, each, background=background)
+
+
+# -- the array API -------------------------------------------------------------------------------
+class SaturationMutagenesis(NamedTuple):
+    """Predictions for every mutation of a set of sequences (:func:`saturation_mutagenesis`).
+
+    Attributes
+    ----------
+    reference
+        ``(N, F)`` predictions of the unmutated sequences.
+    predictions
+        ``(M, F)`` predictions of the mutants, every sequence's in Selene's ISM order, one
+        sequence after the other.
+    sequence_index
+        ``(M,)`` which input sequence each mutant comes from.
+    positions
+        ``(M, n)`` 0-based positions changed (``n = mutate_n_bases``).
+    alternatives
+        ``(M, n)`` the alphabet columns (letters) put there.
+    letters
+        The alphabet's letters, in column order.
+    """
+
+    reference: np.ndarray
+    predictions: np.ndarray
+    sequence_index: np.ndarray
+    positions: np.ndarray
+    alternatives: np.ndarray
+    letters: tuple[str, ...]
+
+    def scores(self, name: str = "diffs") -> np.ndarray:
+        """``(M, F)`` ``diffs``, ``abs_diffs`` or ``logits`` of each mutant against its
+        sequence's reference prediction."""
+        if name not in SCORES or name == "predictions":
+            raise ValueError(f"score must be one of abs_diffs, diffs, logits; got {name!r}")
+        return SCORES[name](self.reference[self.sequence_index], self.predictions)
+
+    def mutations(self, i: int) -> list[Mutation]:
+        """Sequence ``i``'s mutations as Selene lists them: ``[[(position, letter)], ...]``."""
+        rows = np.flatnonzero(self.sequence_index == i)
+        letters = self.letters
+        return [
+            [(int(p), letters[a]) for p, a in zip(prow, arow)]
+            for prow, arow in zip(self.positions[rows].tolist(), self.alternatives[rows].tolist())
+        ]
+
+    def to_array(self, length: int) -> np.ndarray:
+        """Single-position ISM as ``(N, length, A, F)``: the prediction with letter ``a`` at
+        position ``p``; the reference prediction at each reference letter, NaN at positions
+        that were not mutated."""
+        if self.positions.shape[1] != 1:
+            raise ValueError("to_array needs mutate_n_bases=1")
+        n, f = self.reference.shape
+        out = np.full((n, length, len(self.letters), f), np.nan, dtype=np.float32)
+        mutated = np.zeros((n, length), dtype=bool)
+        mutated[self.sequence_index, self.positions[:, 0]] = True
+        seq, pos = np.nonzero(mutated)
+        out[seq, pos] = self.reference[seq][:, None, :]
+        out[self.sequence_index, self.positions[:, 0], self.alternatives[:, 0]] = self.predictions
+        return out
+
+
+def _reference_codes(X: np.ndarray, alphabet: Alphabet) -> np.ndarray:
+    """``(N, L)`` letter codes of one-hot rows; any other row is the unknown letter."""
+    column = X.argmax(axis=2)
+    exact = (X == np.eye(X.shape[2], dtype=X.dtype)[column]).all(axis=2)
+    letters = letter_codes(alphabet)
+    return np.where(exact, letters[column], np.uint8(ord(alphabet.unknown))).astype(np.uint8)
+
+
+def saturation_mutagenesis(
+    model: nn.Module,
+    X: np.ndarray | torch.Tensor,
+    *,
+    mutate_n_bases: int = 1,
+    start: int = 0,
+    end: int | None = None,
+    alphabet=None,
+    batch_size: int = 64,
+    device: str | torch.device | None = None,
+) -> SaturationMutagenesis:
+    """Predictions for every substitution of ``mutate_n_bases`` positions in
+    ``[start, end)`` of each sequence (in silico mutagenesis), in Selene's order.
+
+    Parameters
+    ----------
+    model
+        The model (run in evaluation mode, handed back as it was; see
+        :func:`~selene_sdk.predict.predict`).
+    X
+        ``(N, L, A)`` one-hot encodings (numpy or torch). A row that is not one-hot (an
+        ``N``) counts as an unknown letter: every letter of the alphabet is tried there.
+    mutate_n_bases
+        Positions changed together (every combination of positions and letters).
+    start, end
+        The positions mutated, 0-based, ``end`` exclusive (None: the sequence's end).
+    alphabet
+        An :class:`~selene_sdk.sequences.encoding.Alphabet`, ``Genome`` or ``Proteome``
+        naming the columns; default DNA (``A, C, G, T``) for 4 columns, the 20 amino
+        acids for 20.
+    batch_size, device
+        Mutants per forward pass; where to run (None: the model's device).
+
+    Returns
+    -------
+    SaturationMutagenesis
+        Reference ``(N, F)`` and mutant ``(M, F)`` predictions with the mutations.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from selene_sdk.sequences.encoding import encode_many
+    >>> class CountG(torch.nn.Module):  # columns A, C, G, T
+    ...     def forward(self, x):
+    ...         return x[:, 2].sum(dim=1, keepdim=True)
+    >>> ism = saturation_mutagenesis(CountG(), encode_many(["AG"]))
+    >>> ism.reference
+    array([[1.]], dtype=float32)
+    >>> ism.mutations(0)
+    [[(0, 'C')], [(0, 'G')], [(0, 'T')], [(1, 'A')], [(1, 'C')], [(1, 'T')]]
+    >>> ism.predictions[:, 0]
+    array([1., 2., 1., 0., 0., 0.], dtype=float32)
+    >>> ism.scores("diffs")[:, 0]
+    array([ 0.,  1.,  0., -1., -1., -1.], dtype=float32)
+    """
+    X = as_encodings(X)
+    n, length, width = X.shape
+    engine = engine_for(model, width, batch_size, device, alphabet)
+    end = check_range(length, mutate_n_bases, start, end, what="sequences")
+    letters = engine.alphabet.letters
+    if n == 0:
+        with engine.path.inference():
+            f = engine.path.predict(np.zeros((1, length, width), np.float32)).shape[1]
+        none = np.zeros((0, mutate_n_bases), dtype=np.int64)
+        empty = np.zeros((0, f), dtype=np.float32)
+        return SaturationMutagenesis(empty, empty, none[:, 0], none, none, letters)
+    codes = _reference_codes(X, engine.alphabet)
+    templates = to_model_layout(X)
+    sources = (MutagenesisInput(codes[i], templates[i], Dense(X[i : i + 1]), i) for i in range(n))
+    reference: list[np.ndarray] = []
+    mutants: list[np.ndarray] = []
+    index: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
+    alternatives: list[np.ndarray] = []
+
+    def consume(group: MutagenesisGroup, ref: np.ndarray | None, mut: np.ndarray) -> None:
+        if ref is not None:
+            reference.append(ref)
+        mutants.append(mut)
+        index.append(np.full(len(mut), group.source.payload, dtype=np.int64))
+        positions.append(group.positions)
+        alternatives.append(group.alternatives)
+
+    run_mutagenesis(engine, sources, consume, mutate_n_bases, start, end)
+    column = engine.alphabet.column_table
+    return SaturationMutagenesis(
+        np.concatenate(reference),
+        np.concatenate(mutants),
+        np.concatenate(index),
+        np.concatenate(positions),
+        column[np.concatenate(alternatives)].astype(np.int64),
+        letters,
+    )
