@@ -30,6 +30,14 @@ def shared_path(*parts: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _untuned_test_process(monkeypatch):
+    """`selene run` tunes its own process (gc.freeze, allocator): not pytest's."""
+    import selene_sdk._runtime as runtime
+
+    monkeypatch.setattr(runtime, "tune_process", lambda freeze=True: {})
+
+
+@pytest.fixture(autouse=True)
 def _isolated_genome_cache(tmp_path_factory, monkeypatch):
     """Keep the genome cache of every test session in a temporary directory."""
     cache = tmp_path_factory.getbasetemp() / "genome-cache"

@@ -180,7 +180,7 @@ RULES = [
             for m in (
                 "prediction",
                 "mutagenesis",
-                "variant_effects",
+                "effects",
                 "mutations",
                 "scores",
                 "variant_windows",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from selene_sdk.constants import VARIANTEFFECT_COLS
+
 __all__ = ["IsmFocus", "ism_focus", "read_test_aucs", "variant_score_summary"]
 
 
@@ -23,8 +25,7 @@ def variant_score_summary(abs_diffs_tsv: str) -> dict[str, float]:
     Planted variants change a core base of a planted motif; random ones fall anywhere.
     """
     table = pd.read_csv(abs_diffs_tsv, sep="\t", keep_default_na=False)
-    label_columns = ["chrom", "pos", "name", "ref", "alt", "strand", "ref_match", "contains_unk"]
-    features = [c for c in table.columns if c not in label_columns]
+    features = [c for c in table.columns if c not in VARIANTEFFECT_COLS]
     top = table[features].astype(float).max(axis=1)
     planted = table["name"].str.startswith("planted")
     return {"planted": float(top[planted].mean()), "random": float(top[~planted].mean())}

@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from selene_sdk.constants import ISM_COLS, VARIANTEFFECT_COLS
 from selene_sdk.errors import InputFormatError, require_file
 from selene_sdk.io.compression import compression_of, open_text
 
@@ -20,17 +21,8 @@ __all__ = [
     "read_string_table",
 ]
 
-ISM_COLUMNS: tuple[str, ...] = ("pos", "ref", "alt")
-VEP_LABEL_COLUMNS: tuple[str, ...] = (
-    "chrom",
-    "pos",
-    "name",
-    "ref",
-    "alt",
-    "strand",
-    "ref_match",
-    "contains_unk",
-)
+ISM_COLUMNS: tuple[str, ...] = tuple(ISM_COLS)
+VEP_LABEL_COLUMNS: tuple[str, ...] = tuple(VARIANTEFFECT_COLS)
 _PREDICTION_FIRST = {"index", "name"}
 _HDF5_SUFFIXES = (".h5", ".hdf5")
 

@@ -109,51 +109,77 @@ def usable_variants(
     n = len(chunk)
     chrom_of = {c: match(c) for c in set(chunk.chrom)}
     fasta_chroms = [chrom_of[c] for c in chunk.chrom]
-    # Reasons that reject the whole record (nothing of it is scored) ...
-    dead: dict[int, list[str]] = {i: [p] for i, p in chunk.problems.items()}
-    if None in chrom_of.values():
-        for i, c in enumerate(fasta_chroms):
-            if c is None and i not in dead:
-                dead[i] = [f"chromosome {chunk.chrom[i]!r} is not in the reference FASTA"]
-    if require_strand and chunk.strand is not None and "." in chunk.strand:
-        for i, s in enumerate(chunk.strand):
-            if s == "." and i not in dead:
-                dead[i] = ["no strand ('.') and require_strand=True"]
-    refs, alts = chunk.ref, chunk.alt
-    for i in [i for i, r in enumerate(refs) if r not in _SINGLE_BASES]:
-        if i not in dead:
-            problem = allele_problem(refs[i], "REF")
-            if problem is not None:
-                dead[i] = [problem]
-    # ... and ALT alleles that cannot be scored (the record's other ALTs still are).
-    bad_alts: dict[int, list[str]] = {}
-    kept_alts: dict[int, list[tuple[int, str]]] = {}
-    for i in [i for i, a in enumerate(alts) if a not in _SINGLE_BASES]:
-        if i in dead:
-            continue
-        kept: list[tuple[int, str]] = []
-        for k, allele in enumerate(alts[i].split(",")):
-            problem = allele_problem(allele, "ALT")
-            if problem is None:
-                kept.append((k, allele))
-            else:
-                bad_alts.setdefault(i, []).append(problem)
-        kept_alts[i] = kept
-        if not kept:
-            dead[i] = bad_alts.pop(i)
+    verdict = _Verdict.of(chunk, fasta_chroms, None in chrom_of.values(), require_strand)
+    dead, bad_alts = verdict.dead, verdict.bad_alts
     if check_windows is not None and len(dead) < n:
         pos = np.array(chunk.pos, dtype=np.int64)
-        r = np.fromiter(map(len, refs), dtype=np.int64, count=n)
+        r = np.fromiter(map(len, chunk.ref), dtype=np.int64, count=n)
         for i, reason in check_windows(fasta_chroms, pos, r).items():
             if i not in dead:
                 dead[i] = [*bad_alts.pop(i, []), reason]
+    out = verdict.rows(chunk, fasta_chroms)
+    if keep_records:
+        out.records = verdict.records(chunk)
+    return out
 
-    out = VariantRows(n_records=n)
-    strands = chunk.strand if chunk.strand is not None else ["+"] * n
-    if not dead and not kept_alts and not bad_alts:
-        out.chroms, out.pos, out.names = fasta_chroms, list(chunk.pos), list(chunk.id)
-        out.refs, out.alts, out.strands = list(refs), list(alts), list(strands)
-    else:
+
+@dataclass
+class _Verdict:
+    """What is wrong with a chunk's records: ``dead`` (index -> the reasons the whole record
+    is rejected), ``bad_alts`` (index -> reasons for some of its ALT alleles) and
+    ``kept_alts`` (index -> its usable ``(ALT index, allele)``, for records that are not
+    one plain allele)."""
+
+    dead: dict[int, list[str]]
+    bad_alts: dict[int, list[str]]
+    kept_alts: dict[int, list[tuple[int, str]]]
+
+    @classmethod
+    def of(cls, chunk: VcfChunk, fasta_chroms: list, unknown_chroms: bool, require_strand: bool):
+        dead: dict[int, list[str]] = {i: [p] for i, p in chunk.problems.items()}
+        if unknown_chroms:
+            for i, c in enumerate(fasta_chroms):
+                if c is None and i not in dead:
+                    dead[i] = [f"chromosome {chunk.chrom[i]!r} is not in the reference FASTA"]
+        if require_strand and chunk.strand is not None and "." in chunk.strand:
+            for i, s in enumerate(chunk.strand):
+                if s == "." and i not in dead:
+                    dead[i] = ["no strand ('.') and require_strand=True"]
+        refs, alts = chunk.ref, chunk.alt
+        for i in [i for i, r in enumerate(refs) if r not in _SINGLE_BASES]:
+            if i not in dead:
+                problem = allele_problem(refs[i], "REF")
+                if problem is not None:
+                    dead[i] = [problem]
+        # ALT alleles that cannot be scored (the record's other ALTs still are)
+        bad_alts: dict[int, list[str]] = {}
+        kept_alts: dict[int, list[tuple[int, str]]] = {}
+        for i in [i for i, a in enumerate(alts) if a not in _SINGLE_BASES]:
+            if i in dead:
+                continue
+            kept: list[tuple[int, str]] = []
+            for k, allele in enumerate(alts[i].split(",")):
+                problem = allele_problem(allele, "ALT")
+                if problem is None:
+                    kept.append((k, allele))
+                else:
+                    bad_alts.setdefault(i, []).append(problem)
+            kept_alts[i] = kept
+            if not kept:
+                dead[i] = bad_alts.pop(i)
+        return cls(dead, bad_alts, kept_alts)
+
+    def rows(self, chunk: VcfChunk, fasta_chroms: list) -> VariantRows:
+        """One row per usable ALT allele, and the rejected records with their reasons."""
+        n = len(chunk)
+        dead, bad_alts, kept_alts = self.dead, self.bad_alts, self.kept_alts
+        out = VariantRows(n_records=n)
+        refs, alts = chunk.ref, chunk.alt
+        strands = chunk.strand if chunk.strand is not None else ["+"] * n
+        if not dead and not kept_alts and not bad_alts:  # the usual chunk
+            out.chroms, out.pos, out.names = fasta_chroms, list(chunk.pos), list(chunk.id)
+            out.refs, out.alts, out.strands = list(refs), list(alts), list(strands)
+            return out
         emit = [
             (i, allele)
             for i in range(n)
@@ -171,15 +197,19 @@ def usable_variants(
             reason = "; ".join(dead.get(i) or bad_alts[i])
             out.na_lines.append(f"{chunk.texts[i]}\t{reason}")
             out.rejected.append((chunk.lines[i], reason))
-    if keep_records:
-        for i in range(n):
+        return out
+
+    def records(self, chunk: VcfChunk) -> list[tuple[str, tuple[int, ...]]]:
+        """Every parsed record with the indices of its scored ALT alleles."""
+        out = []
+        for i in range(len(chunk)):
             if i in chunk.problems:
                 continue
-            if i in dead:
+            if i in self.dead:
                 kept_index: tuple[int, ...] = ()
-            elif i in kept_alts:
-                kept_index = tuple(k for k, _ in kept_alts[i])
+            elif i in self.kept_alts:
+                kept_index = tuple(k for k, _ in self.kept_alts[i])
             else:
                 kept_index = (0,)
-            out.records.append((chunk.texts[i], kept_index))
-    return out
+            out.append((chunk.texts[i], kept_index))
+        return out

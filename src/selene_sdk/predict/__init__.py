@@ -11,10 +11,10 @@ predictions, VCF variant effects and in silico mutagenesis written to files.
 """
 
 from selene_sdk.predict import predict_handlers
+from selene_sdk.predict.effects import VariantEffects, variant_effects
 from selene_sdk.predict.model_predict import AnalyzeSequences
 from selene_sdk.predict.mutagenesis import SaturationMutagenesis, saturation_mutagenesis
 from selene_sdk.predict.prediction import predict
-from selene_sdk.predict.variant_effects import VariantEffects, variant_effects
 
 __all__ = [
     "AnalyzeSequences",

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from selene_sdk.constants import MINUS, PLUS
 from selene_sdk.samplers._codes import CodeBatch
 from selene_sdk.samplers._geometry import WindowGeometry
 from selene_sdk.samplers._partition import Holdouts, PositionPool, parse_holdouts
@@ -33,7 +34,7 @@ __all__ = ["OnlineSampler"]
 #: Default sizes of the evaluation sets when ``n_samples`` is not given.
 DEFAULT_N_SAMPLES = {"validate": 32000, "test": 640000}
 
-_STRANDS = np.array(["+", "-"], dtype=object)
+_STRANDS = np.array([PLUS, MINUS], dtype=object)
 
 
 def check_batch_size(batch_size: object) -> int:

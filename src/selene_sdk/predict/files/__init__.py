@@ -2,7 +2,7 @@
 
 Each module reads its input with a reader of :mod:`selene_sdk.io` (which also gives the
 reason a record cannot be used, for the ``.NA`` file), hands the core
-(:mod:`selene_sdk.predict.prediction`, :mod:`~selene_sdk.predict.variant_effects`,
+(:mod:`selene_sdk.predict.prediction`, :mod:`~selene_sdk.predict.effects`,
 :mod:`~selene_sdk.predict.mutagenesis`) batches declared as engine steps, and writes what
 comes back through :mod:`selene_sdk.predict.files.outputs`, every file atomically.
 

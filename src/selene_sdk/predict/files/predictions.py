@@ -66,11 +66,11 @@ def _write_predictions(
     return rows[0]
 
 
-def _resized_warning(path: str, count: int, length: int) -> None:
+def _resized_warning(path: str, count: int, length: int, unknown: str) -> None:
     if count:
         warnings.warn(
             f"{path}: {count} record(s) differ from the model length {length} and were "
-            "padded with N or centre-truncated",
+            f"padded with {unknown} or centre-truncated",
             SeleneWarning,
             stacklevel=4,
         )
@@ -134,7 +134,7 @@ def predict_fasta(
         warnings.warn(
             f"{input_path}: no FASTA records; wrote empty outputs", SeleneWarning, stacklevel=3
         )
-    _resized_warning(input_path, resized[0], sequence_length)
+    _resized_warning(input_path, resized[0], sequence_length, engine.alphabet.unknown)
     return outputs.paths()
 
 

@@ -4,7 +4,7 @@ The path of one variant: its line is read by :class:`~selene_sdk.io.vcf.VcfReade
 checked by :func:`~selene_sdk.io.vcf_variants.usable_variants` (or rejected to
 ``<prefix>.NA`` with the reason); its reference and alternative windows are cut from the
 genome (:func:`~selene_sdk.predict.variant_windows.build_variant_codes`), predicted by
-:func:`~selene_sdk.predict.variant_effects.run_variant_effects`, scored
+:func:`~selene_sdk.predict.effects.run_variant_effects`, scored
 (:mod:`~selene_sdk.predict.scores`) and written (:mod:`~selene_sdk.predict.files.outputs`,
 :mod:`~selene_sdk.io.writers`), every file renamed into place at the end. Memory stays
 proportional to a group plus the write buffers, whatever the size of the VCF.
@@ -30,10 +30,10 @@ from selene_sdk.io.vcf import VcfReader, count_data_lines
 from selene_sdk.io.vcf_variants import VariantRows, reason_key, usable_variants
 from selene_sdk.io.vcf_writer import AnnotatedVcfWriter
 from selene_sdk.io.writers import LinesWriter, WriterGroup
+from selene_sdk.predict.effects import VariantGroup, run_variant_effects, window_steps
 from selene_sdk.predict.files.outputs import ScoreOutputs, check_output_format, strip_extension
 from selene_sdk.predict.inputs import ChromMatcher
 from selene_sdk.predict.scores import SCORES, normalize_save_data
-from selene_sdk.predict.variant_effects import VariantGroup, run_variant_effects, window_steps
 from selene_sdk.predict.variant_windows import VariantWindows, build_variant_codes
 from selene_sdk.progress import progress_bar
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from selene_sdk.constants import MINUS, PLUS, UNSTRANDED
 from selene_sdk.errors import InputFormatError, SeleneWarning
 from selene_sdk.io.bed import BedTable, read_bed
 from selene_sdk.samplers._codes import CodeBatch
@@ -16,7 +17,7 @@ from selene_sdk.samplers.file_samplers.file_sampler import FileSampler, _positiv
 
 __all__ = ["BedFileSampler"]
 
-_STRAND_MAP = {"+": "+", "-": "-", ".": "+"}
+_STRAND_MAP = {PLUS: PLUS, MINUS: MINUS, UNSTRANDED: PLUS}
 
 
 class BedFileSampler(FileSampler):
