@@ -282,3 +282,48 @@ def test_a_model_that_changes_its_input_gets_inputs_built_afresh():
     runner.run([Item([ref, alt])], lambda item, preds: seen.append(preds), background=False)
     assert runner.modifies_inputs
     np.testing.assert_array_equal(seen[0][1].reshape(4, 2).T, [[1, 0, 0, 0], [0, 1, 0, 0]])
+
+
+class Pointers(nn.Module):
+    """Identity that records the memory address of every input it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+        self.seen: list[int] = []
+
+    def forward(self, x):
+        self.seen.append(x.data_ptr())
+        return (x * self.scale).flatten(1)
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_template_batches_change_their_cells_and_set_them_back(background):
+    from selene_sdk.forward import Template, TemplateBatch, flat_cells
+
+    model = Pointers()
+    runner = ModelRunner(model, batch_size=2)
+    template = runner.encode(codes("ACG"), out=np.empty((1, 4, 3), np.float32))[0].copy()
+    tmpl = Template(runner, template)
+    # batch 1: row 0 A->T at 0, row 1 C->A at 1; batch 2 (one row): G->C at 2
+    cells = [
+        (np.array([0, 1]), np.array([0, 1]), np.array([[0, 0, 0, 1], [1, 0, 0, 0]], np.float32)),
+        (np.array([0]), np.array([2]), np.array([[0, 1, 0, 0]], np.float32)),
+    ]
+    steps = []
+    for rows, cols, values in cells:
+        flat = flat_cells(rows, cols, 4, 3)
+        restore = template[:, cols].T
+        steps.append(TemplateBatch(tmpl, flat, values, restore, len(rows)))
+    seen = []
+    runner.run([Item(steps)], lambda item, preds: seen.append(preds), background=background)
+    tmpl.close()
+    first, second = (p.reshape(-1, 4, 3).transpose(0, 2, 1) for p in seen[0])
+    assert runner.alphabet.decode(first[0]) == "TCG"
+    assert runner.alphabet.decode(first[1]) == "AAG"
+    assert runner.alphabet.decode(second[0]) == "ACC"
+    if not background:  # built right before each pass: one buffer serves every batch
+        assert len(set(model.seen)) == 1
+    # every buffer went back with its cells set back to the template
+    work = runner.buffer((2, 4, 3))
+    np.testing.assert_array_equal(work, np.broadcast_to(template, (2, 4, 3)))

@@ -221,9 +221,10 @@ class Engine:
         Raises ``ValueError`` naming the length when the model cannot take it.
         """
         blank = np.full((1, sequence_length), ord(self.alphabet.unknown), dtype=np.uint8)
+        x = self.encode(blank)
         try:
             with self.path.inference():
-                out = self.predict(self.encode(blank))
+                out = self.predict(x)
         except (RuntimeError, ValueError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ValueError(
@@ -231,6 +232,8 @@ class Engine:
                 f"{self.alphabet.size} channels ({''.join(self.alphabet.letters)}); "
                 f"sequence_length must match the model's input length: {first}"
             ) from exc
+        finally:
+            self.release(x)
         return int(out.shape[1])
 
     # -- running work items -------------------------------------------------------------------

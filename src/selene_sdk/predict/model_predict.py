@@ -45,7 +45,8 @@ class AnalyzeSequences:
     ----------
     model
         The model (an ``nn.Module`` instance; wrappers such as ``NonStrandSpecific`` are
-        used as given).
+        used as given). It is put in evaluation mode on the device only while an operation
+        runs, and handed back in its own modes, on its own device.
     trained_model_path
         Weights: a checkpoint/state-dict path, or a list of paths (one per sub-model of a
         ``MultiModelWrapper``). ``None`` keeps the model's current weights.

@@ -300,9 +300,13 @@ def saturation_mutagenesis(
         none = np.zeros((0, mutate_n_bases), dtype=np.int64)
         empty = np.zeros((0, f), dtype=np.float32)
         return SaturationMutagenesis(empty, empty, none[:, 0], none, none, letters)
-    codes = _reference_codes(X, engine.alphabet)
-    templates = to_model_layout(X)
-    sources = (MutagenesisInput(codes[i], templates[i], Dense(X[i : i + 1]), i) for i in range(n))
+
+    def sources():  # one sequence at a time: memory is the outputs, not copies of X
+        for i in range(n):
+            x = X[i : i + 1]
+            codes = _reference_codes(x, engine.alphabet)[0]
+            yield MutagenesisInput(codes, to_model_layout(x)[0], Dense(x), i)
+
     reference: list[np.ndarray] = []
     mutants: list[np.ndarray] = []
     index: list[np.ndarray] = []
@@ -317,7 +321,7 @@ def saturation_mutagenesis(
         positions.append(group.positions)
         alternatives.append(group.alternatives)
 
-    run_mutagenesis(engine, sources, consume, mutate_n_bases, start, end)
+    run_mutagenesis(engine, sources(), consume, mutate_n_bases, start, end)
     column = engine.alphabet.column_table
     return SaturationMutagenesis(
         np.concatenate(reference),
