@@ -23,8 +23,10 @@ import numpy as np
 import pytest
 import torch
 
-from selene_sdk.predict import AnalyzeSequences
+from selene_sdk.predict import AnalyzeSequences, predict, saturation_mutagenesis
+from selene_sdk.predict.inputs import fit_sequence
 from selene_sdk.sequences import Genome
+from selene_sdk.sequences.encoding import encode_many
 
 from .helpers import random_dna, write_fasta
 
@@ -235,6 +237,19 @@ def test_matches_original_selene(tmp_path, monkeypatch):
         ours.get_predictions(str(tmp_path / "r.bed"), out, output_format="hdf5", strand_index=5)
     for name in ("s_predictions", "r_predictions"):
         np.testing.assert_allclose(_read(out, name), _read(orig, name), atol=1e-6)
+
+    # the array API is the same core: its numbers agree with the original's files too
+    model = net_class()
+    model.load_state_dict(torch.load(tmp_path / "w.pth"))
+    ism = saturation_mutagenesis(model, encode_many(["ACGTTGCA" * 6 + "NN"]))
+    np.testing.assert_allclose(ism.predictions, _read(orig, "ism_predictions"), atol=1e-6)
+    np.testing.assert_allclose(ism.scores("diffs"), _read(orig, "ism_diffs"), atol=1e-6)
+    np.testing.assert_allclose(ism.reference, _read(orig, "ism_ref_predictions"), atol=1e-6)
+    records = (tmp_path / "s.fa").read_text().split(">")[1:]
+    fitted = [fit_sequence("".join(r.splitlines()[1:]), L) for r in records]
+    np.testing.assert_allclose(
+        predict(model, encode_many(fitted)), _read(orig, "s_predictions"), atol=1e-6
+    )
     for name in ("s_row_labels.txt", "r_row_labels.txt"):
         assert _labels(out / name) == _labels(orig / name)
     print(
