@@ -35,12 +35,28 @@ def good_config(model_file, features_file, tmp_path) -> str:
     """)
 
 
+def tiny_weights(tmp_path, sequence_length: int, n_targets: int, name: str = "tiny.pth"):
+    """A checkpoint of the conftest's Tiny model (a linear layer on the flattened input)."""
+    import torch
+
+    layer = torch.nn.Linear(4 * sequence_length, n_targets)
+    path = tmp_path / name
+    torch.save({"state_dict": {f"linear.{k}": v for k, v in layer.state_dict().items()}}, path)
+    return path
+
+
 @pytest.fixture
 def check(write_config):
     def run(text: str, lr=None):
         return validate_path(write_config(text), lr=lr)
 
     return run
+
+
+def line_no(text: str, fragment: str) -> int:
+    """1-based line of ``fragment`` in a config as ``write_config`` writes it."""
+    lines = textwrap.dedent(text).lstrip("\n").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if fragment in line)
 
 
 def only(problems, severity="error"):
@@ -136,11 +152,12 @@ def test_missing_criterion_and_get_optimizer(check, tmp_path, features_file, mod
 def test_get_optimizer_only_needed_for_training(check, tmp_path, features_file, model_file):
     model = tmp_path / "no_opt.py"
     model.write_text(model_file.read_text().split("def get_optimizer")[0])
+    weights = tiny_weights(tmp_path, 10, 3)
     text = textwrap.dedent(f"""
     ops: [analyze]
     model: {{path: {model}, class: Tiny, class_args: {{sequence_length: 10, n_targets: 3}}}}
     analyze_sequences: !obj:{S}.FakeAnalyzeSequences {{
-        trained_model_path: {features_file},
+        trained_model_path: {weights},
         sequence_length: 10,
         features: [a, b, c],
     }}
@@ -189,10 +206,36 @@ def test_op_without_its_sections(check, model_file, features_file, tmp_path):
     problems = check(text)
     errors = only(problems)
     keys = sorted(p.key for p in errors)
-    assert keys == ["analyze_sequences", "ops", "train_model"]
-    assert all(p.line == 1 for p in errors)  # the ops line
-    warning = only(problems, "warning")[0]
-    assert warning.key == "train_modle" and "did you mean train_model" in warning.message
+    # the misspelled section is one error at its own line (not also "no train_model")
+    assert keys == ["analyze_sequences", "ops", "train_modle"]
+    assert [p.line for p in errors if p.key != "train_modle"] == [1, 1]  # the ops line
+    (typo,) = [p for p in errors if p.key == "train_modle"]
+    assert typo.line == line_no(text, "train_modle:")
+    assert "did you mean train_model?" in typo.message
+    assert "ops includes 'train', which uses `train_model`" in typo.message
+
+
+def test_misspelled_analysis_section_is_an_error(check, model_file, features_file, tmp_path):
+    (tmp_path / "a.vcf").write_text("")
+    body = f"""
+    prediction: {{input_path: ACGTACGTAC}}
+    variant_effects:
+      vcf_files: [{tmp_path / "a.vcf"}]
+    """
+    text = _analyze_config(model_file, features_file, body)
+    (error,) = only(check(text))
+    assert error.key == "variant_effects"
+    assert error.line == line_no(text, "variant_effects:")
+    assert "did you mean variant_effect_prediction?" in error.message
+    assert "would be skipped" in error.message
+    # a name close to nothing, shaped like an analysis section
+    (error,) = only(check(text.replace("variant_effects:", "vep:")))
+    assert error.key == "vep" and "it has vcf_files like an analysis section" in error.message
+    # a key that is neither close to a section nor shaped like one stays a warning
+    quiet = _analyze_config(
+        model_file, features_file, "prediction: {input_path: ACGT}\nvep: {a: 1}"
+    )
+    assert only(check(quiet)) == [] and [p.key for p in only(check(quiet), "warning")] == ["vep"]
 
 
 def test_evaluate_without_evaluate_model_or_training(check, model_file, features_file, tmp_path):
@@ -283,7 +326,7 @@ def test_analysis_sections(check, model_file, features_file, tmp_path):
     ops: [analyze]
     model: {{path: {model_file}, class: Tiny, class_args: {{sequence_length: 10, n_targets: 3}}}}
     analyze_sequences: !obj:{S}.FakeAnalyzeSequences {{
-        trained_model_path: {features_file},
+        trained_model_path: {tiny_weights(features_file.parent, 10, 3)},
         sequence_length: 10,
         features: [a, b, c],
     }}
@@ -392,7 +435,7 @@ def _analyze_config(model_file, features_file, body: str) -> str:
     ops: [analyze]
     model: {{path: {model_file}, class: Tiny, class_args: {{sequence_length: 10, n_targets: 3}}}}
     analyze_sequences: !obj:{S}.FakeAnalyzeSequences {{
-        trained_model_path: {features_file},
+        trained_model_path: {tiny_weights(features_file.parent, 10, 3)},
         sequence_length: 10,
         features: [a, b, c],
     }}

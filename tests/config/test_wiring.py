@@ -306,7 +306,13 @@ def test_ism_without_input_is_an_error(write_config, model_file, features_file):
 
 
 def test_evaluate_only_builds_model_untrained(write_config, model_file, features_file, tmp_path):
-    (tmp_path / "w.pth").write_bytes(b"")
+    import torch
+
+    layer = torch.nn.Linear(40, 3)
+    torch.save(
+        {"state_dict": {f"linear.{k}": v for k, v in layer.state_dict().items()}},
+        tmp_path / "w.pth",
+    )
     text = f"""
     ops: [evaluate]
     model: {{path: {model_file}, class: Tiny, class_args: {{sequence_length: 10, n_targets: 3}}}}

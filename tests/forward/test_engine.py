@@ -100,8 +100,25 @@ def test_encode_of_unknown_letters_by_hand():
 def test_output_width_reports_bad_length():
     runner = ModelRunner(SmallConv(length=40, n_features=3))
     assert runner.output_width(40) == 3
-    with pytest.raises(ValueError, match="cannot run on sequences of length 30"):
+    with pytest.raises(ValueError, match="cannot run on sequences of length 30") as info:
         runner.output_width(30)
+    # conv k=5 without padding: 6 * (L - 4) inputs to the linear layer, so only L = 40 fits
+    assert "the model expects input length 40, not 30: its layer linear takes 216 inputs" in (
+        str(info.value)
+    )
+
+
+def test_model_input_error_says_what_length_the_model_expects():
+    from selene_sdk.forward.engine import ModelInputError
+    from selene_sdk.predict import predict
+
+    with pytest.raises(ModelInputError) as info:
+        predict(SmallConv(length=40), np.zeros((2, 52, 4), np.float32))
+    message = str(info.value)
+    assert "shape (2, 4, 52)" in message and "mat1 and mat2" in message
+    assert message.endswith(
+        "the model expects input length 40, not 52: its layer linear takes 216 inputs"
+    )
 
 
 def test_tuple_output_is_rejected():

@@ -9,6 +9,7 @@ import torch
 
 from selene_sdk.models import (
     DeeperDeepSEA,
+    DeepSEA,
     MultiModelWrapper,
     NonStrandSpecific,
     StateDictMismatchError,
@@ -76,6 +77,21 @@ def test_state_dict_mismatch_is_reported_not_ignored():
         StateDictMismatchError, match=r"missing keys: 2.bias.*unexpected keys: extra.weight"
     ):
         load_model_from_state_dict(state, _tiny())
+
+
+def test_shape_mismatch_is_explained_and_leaves_the_model_unchanged():
+    trained = DeepSEA(1000, 3)
+    model = DeepSEA(500, 3)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(StateDictMismatchError) as info:
+        load_model_from_state_dict(trained.state_dict(), model)
+    message = str(info.value)
+    # DeepSEA's classifier takes 960 * 53 inputs at length 1000 and 960 * 22 at 500
+    assert "classifier.0.weight [3, 50880] vs [3, 21120]" in message
+    assert "classifier.0 takes 50880 inputs in the checkpoint but 21120 in this model" in message
+    assert "trained for another input length" in message
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, before[key])  # nothing half-loaded
 
 
 def test_same_count_but_reordered_keys_load_by_name():

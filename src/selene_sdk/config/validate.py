@@ -4,8 +4,10 @@ Checks: YAML syntax; every ``!obj:``/``!import`` name resolves; top-level keys a
 (typos get a suggestion); ``ops`` is present and valid and every op has its sections;
 value types; the model file, class, ``class_args``, ``criterion`` and ``get_optimizer``;
 keyword names and required arguments of every ``!obj:`` (taking injected arguments into
-account); input paths exist. The model file is imported (that is how its class is found)
-but no model, sampler, genome or trainer is constructed.
+account); input paths exist. The model is built from ``class_args`` and run once on a
+zero batch (:mod:`~selene_sdk.config.dry_run`) to check input length, alphabet width,
+output width and the checkpoints the run loads; no sampler, genome or trainer is
+constructed.
 """
 
 from __future__ import annotations
@@ -65,6 +67,27 @@ INPUT_PATH_KEYS = frozenset(
 _MAYBE_PRODUCED = frozenset({"trained_model_path", "checkpoint_resume"})
 
 
+_ANALYSES = ("prediction", "variant_effect_prediction", "in_silico_mutagenesis")
+#: Keys of the analysis sections (a mapping with one of them is meant as one).
+_ANALYSIS_KEYS = frozenset(
+    {"vcf_files", "save_data", "input_path", "sequence", "input_sequence", "mutate_n_bases"}
+)
+
+
+def _sections_wanted(ops: list[str]) -> dict[str, str]:
+    """Top-level sections the ops use -> the (first) op that uses each."""
+    wanted: dict[str, str] = {}
+    for op in ops:
+        names = {
+            "train": ("model", "sampler", "train_model"),
+            "evaluate": ("model", "sampler", "evaluate_model"),
+            "analyze": ("model", "analyze_sequences", *_ANALYSES),
+        }[op]
+        for name in names:
+            wanted.setdefault(name, op)
+    return wanted
+
+
 def _as_warning(problem: Problem) -> Problem:
     if problem.severity == "warning":
         return problem
@@ -79,6 +102,7 @@ class _Checker(AnalysisChecks):
         self.source = source
         self.cli_lr = lr
         self.problems: list[Problem] = []
+        self.misspelled: set[str] = set()  # sections whose name has a typo (already reported)
 
     # -- recording ---------------------------------------------------------------------------
     def add(
@@ -107,20 +131,19 @@ class _Checker(AnalysisChecks):
                 kind="type",
             )
             return self.problems
+        ops = self.check_ops()
         for key in configs:
             if key not in KNOWN_TOP_LEVEL_KEYS:
-                hint = suggestion_text(closest(str(key), KNOWN_TOP_LEVEL_KEYS, n=1))
-                self.warn(
-                    f"unknown top-level key {key!r}{hint}; it is ignored",
-                    str(key),
-                    self.top_line(key),
-                    "unknown-key",
-                )
-        ops = self.check_ops()
+                self.check_unknown_key(key, ops)
         self.check_types()
         self.check_sections(ops)
         if "model" in configs and any(op in OPS for op in ops):
+            before = len(self.problems)
             self.check_model("train" in ops)
+            if not any(p.severity == "error" for p in self.problems[before:]):
+                from selene_sdk.config.dry_run import check_shapes
+
+                self.problems += check_shapes(configs, ops, self.source)
         injected = self.injected(ops)
         used = self.used_sections(ops)
         for key in _PROXY_SECTIONS:
@@ -134,6 +157,43 @@ class _Checker(AnalysisChecks):
         if "analyze" in ops:
             self.check_analysis_sections()
         return self.problems
+
+    def check_unknown_key(self, key: Any, ops: list[str]) -> None:
+        """A warning, or an error when the key stands for a section an op needs and the
+        config lacks (a misspelled section would otherwise be silently skipped)."""
+        configs = self.configs
+        match = closest(str(key), KNOWN_TOP_LEVEL_KEYS, n=1)
+        hint = suggestion_text(match)
+        wanted = _sections_wanted(ops)
+        meant = next((m for m in match if m in wanted and m not in configs), None)
+        line = self.top_line(key)
+        if meant is not None:
+            self.misspelled.add(meant)  # this error replaces "the config has no `meant`"
+            self.add(
+                f"unknown top-level key {key!r}{hint}: ops includes {wanted[meant]!r}, which "
+                f"uses `{meant}`, and the config has none; as written, it would be skipped",
+                str(key),
+                line,
+                "unknown-key",
+            )
+            return
+        value = configs[key]
+        if "analyze" in ops and isinstance(value, Mapping):
+            looks = sorted(set(map(str, value)) & _ANALYSIS_KEYS)
+            if looks:
+                self.misspelled.update(_ANALYSES)
+                self.add(
+                    f"unknown top-level key {key!r}: it has {', '.join(looks)} like an "
+                    f"analysis section, but analyses are named {', '.join(_ANALYSES)}; as "
+                    "written, it would be skipped",
+                    str(key),
+                    line,
+                    "unknown-key",
+                )
+                return
+        self.warn(
+            f"unknown top-level key {key!r}{hint}; it is ignored", str(key), line, "unknown-key"
+        )
 
     def check_ops(self) -> list[str]:
         configs = self.configs
@@ -228,7 +288,7 @@ class _Checker(AnalysisChecks):
         line = self.top_line("ops")
 
         def need(op: str, key: str, why: str = "") -> None:
-            if key not in configs:
+            if key not in configs and key not in self.misspelled:
                 self.add(
                     f"ops includes {op!r} but the config has no `{key}` section{why}",
                     key,
@@ -257,10 +317,7 @@ class _Checker(AnalysisChecks):
                 need("evaluate", "evaluate_model", " (and no train before it)")
         if "analyze" in ops:
             need("analyze", "analyze_sequences")
-            if not any(
-                k in configs
-                for k in ("prediction", "variant_effect_prediction", "in_silico_mutagenesis")
-            ):
+            if not any(k in configs or k in self.misspelled for k in _ANALYSES):
                 self.add(
                     "ops includes 'analyze' but none of prediction, "
                     "variant_effect_prediction, in_silico_mutagenesis is configured",

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from selene_sdk.forward.path import ForwardPath, as_output_array
+from selene_sdk.forward.probe import input_hint
 from selene_sdk.forward.threads import Sink, prefetch
 from selene_sdk.sequences.encoding import Alphabet
 
@@ -200,9 +201,10 @@ class Engine:
                     self.modifies_inputs = True
         except RuntimeError as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            hint = input_hint(path.model, int(tensor.shape[-1]), int(tensor.shape[1]))
             raise ModelInputError(
                 f"the model failed on a batch of shape {tuple(tensor.shape)} "
-                f"(batch, channels, length): {first}"
+                f"(batch, channels, length): {first}" + (f"; {hint}" if hint else "")
             ) from exc
         if type(out) is not torch.Tensor:
             if isinstance(out, tuple | list):
@@ -226,12 +228,17 @@ class Engine:
             with self.path.inference():
                 out = self.predict(x)
         except (RuntimeError, ValueError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ValueError(
+            message = (
                 f"the model cannot run on sequences of length {sequence_length} with "
-                f"{self.alphabet.size} channels ({''.join(self.alphabet.letters)}); "
-                f"sequence_length must match the model's input length: {first}"
-            ) from exc
+                f"{self.alphabet.size} channels ({''.join(self.alphabet.letters)})"
+            )
+            if isinstance(exc, ModelInputError):  # it says what the model expects, if known
+                message += f": {exc}"
+            else:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                hint = input_hint(self.path.model, sequence_length, self.alphabet.size)
+                message += f"; {hint or 'sequence_length must match its input length'} ({first})"
+            raise ValueError(message) from exc
         finally:
             self.release(x)
         return int(out.shape[1])

@@ -21,6 +21,8 @@ __all__ = [
     "load_checkpoint",
     "load_model_from_state_dict",
     "load_trained_weights",
+    "match_state_dict",
+    "shape_mismatches",
     "strip_wrapper_prefixes",
 ]
 
@@ -109,6 +111,19 @@ def _translate_keys(
     return out, missing, unexpected
 
 
+def match_state_dict(
+    state_dict: Mapping[str, Any], model: torch.nn.Module
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """``(weights under the model's own key names, missing keys, unexpected keys)``.
+
+    ``state_dict`` may be a checkpoint dict holding the weights under ``"state_dict"``;
+    wrapper prefixes are matched by name as in :func:`load_model_from_state_dict`.
+    """
+    if "state_dict" in state_dict and isinstance(state_dict["state_dict"], Mapping):
+        state_dict = state_dict["state_dict"]
+    return _translate_keys(state_dict, list(model.state_dict().keys()))
+
+
 def load_model_from_state_dict(
     state_dict: Mapping[str, Any], model: torch.nn.Module, strict: bool = True
 ) -> torch.nn.Module:
@@ -126,10 +141,7 @@ def load_model_from_state_dict(
         If True (default), missing or unexpected keys raise :class:`StateDictMismatchError`
         listing them. If False they are allowed but still reported as a warning.
     """
-    if "state_dict" in state_dict and isinstance(state_dict["state_dict"], Mapping):
-        state_dict = state_dict["state_dict"]
-    target_keys = list(model.state_dict().keys())
-    translated, missing, unexpected = _translate_keys(state_dict, target_keys)
+    translated, missing, unexpected = match_state_dict(state_dict, model)
     if missing or unexpected:
         message = _mismatch_message(model, missing, unexpected)
         if strict:
@@ -139,11 +151,70 @@ def load_model_from_state_dict(
         from selene_sdk.errors import SeleneWarning
 
         warnings.warn(message, SeleneWarning, stacklevel=2)
+    wrong = shape_mismatches(translated, model)
+    if wrong:
+        raise StateDictMismatchError(_shape_message(model, wrong))
     try:
         model.load_state_dict(translated, strict=strict)
-    except RuntimeError as exc:  # shape mismatches
+    except RuntimeError as exc:  # anything else torch refuses
         raise StateDictMismatchError(f"weights do not fit {type(model).__name__}: {exc}") from exc
     return model
+
+
+def shape_mismatches(
+    state_dict: Mapping[str, Any], model: torch.nn.Module
+) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
+    """``(key, checkpoint shape, model shape)`` of every tensor whose shape differs.
+
+    ``state_dict`` holds the model's own key names (after :func:`_translate_keys`);
+    keys the model lacks are ignored here.
+    """
+    own = model.state_dict()
+    out = []
+    for key, value in state_dict.items():
+        if key in own and hasattr(value, "shape") and tuple(value.shape) != tuple(own[key].shape):
+            out.append((key, tuple(value.shape), tuple(own[key].shape)))
+    return out
+
+
+def _shape_message(
+    model: torch.nn.Module, wrong: list[tuple[str, tuple[int, ...], tuple[int, ...]]]
+) -> str:
+    """The mismatches in words: what a linear layer's input or a first layer's channels
+    say about how the checkpoint was trained."""
+    modules = dict(model.named_modules())
+    hints = []
+    for key, saved, own in wrong:
+        name, _, leaf = key.rpartition(".")
+        layer = modules.get(name)
+        if leaf == "weight" and isinstance(layer, torch.nn.Linear) and saved[1:] != own[1:]:
+            hints.append(
+                f"{name} takes {saved[1]} inputs in the checkpoint but {own[1]} in this model: "
+                "the checkpoint was trained for another input length (or alphabet)"
+            )
+        elif leaf == "weight" and isinstance(layer, torch.nn.Linear):
+            hints.append(
+                f"{name} has {saved[0]} outputs in the checkpoint but {own[0]} in this model"
+                " (a different number of features?)"
+            )
+        elif (
+            leaf == "weight"
+            and isinstance(layer, torch.nn.modules.conv._ConvNd)
+            and saved[1] != own[1]
+        ):
+            hints.append(
+                f"{name} takes {saved[1]} input channels in the checkpoint but {own[1]} in "
+                "this model (a different alphabet or layer sizes)"
+            )
+    shown = ", ".join(f"{k} {list(a)} vs {list(b)}" for k, a, b in wrong[:6])
+    more = f", ... ({len(wrong)} in all)" if len(wrong) > 6 else ""
+    text = (
+        f"the weights do not fit {type(model).__name__}: tensor shapes differ "
+        f"(checkpoint vs model): {shown}{more}"
+    )
+    if hints:
+        text += ". " + "; ".join(dict.fromkeys(hints))
+    return text + " (check the model's class_args and sequence_length against the training run)"
 
 
 def _mismatch_message(model: torch.nn.Module, missing: list[str], unexpected: list[str]) -> str:
