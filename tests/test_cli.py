@@ -100,10 +100,15 @@ def test_debug_shows_traceback(config, capsys):
 
 
 def test_runtime_error_inside_a_constructor(tmp_path, model_file, capsys):
+    import torch
+
+    weights = tmp_path / "tiny.pth"
+    layer = torch.nn.Linear(40, 3)
+    torch.save({f"linear.{k}": v for k, v in layer.state_dict().items()}, weights)
     text = f"""ops: [analyze]
 model: {{path: {model_file}, class: Tiny, class_args: {{sequence_length: 10, n_targets: 3}}}}
 analyze_sequences: !obj:{S}.FakeAnalyzeSequences {{
-    trained_model_path: {model_file}, sequence_length: 10,
+    trained_model_path: {weights}, sequence_length: 10,
     features: !obj:selene_sdk.utils.load_features_list {{input_path: {tmp_path}}},
 }}
 prediction: {{input_path: ACGT}}

@@ -10,6 +10,10 @@ class SeleneWarning(UserWarning):
     """Warnings emitted by selene_sdk (filter them with ``warnings.filterwarnings``)."""
 
 
+class InvalidCoordinatesWarning(SeleneWarning):
+    """A window outside its sequence (or blacklisted) gave an empty result, as in Selene."""
+
+
 class InputFormatError(ValueError):
     """A user-supplied file is malformed.
 

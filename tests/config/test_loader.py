@@ -220,9 +220,9 @@ def test_obj_of_non_callable():
 @pytest.mark.parametrize(
     ("text", "line", "column"),
     [
-        ("ops: [train\nmodel: {}\n", 2, 6),
+        ("ops: [train\nmodel: {}\n", 1, 6),  # the unclosed '[' leads
         ("a: 1\n  b: 2\n", 2, 4),
-        ("a: {b: 1\nc: 2", 2, 2),
+        ("a: {b: 1\nc: 2", 1, 4),
         ("a:\n\t- x\n", 2, 1),
     ],
 )

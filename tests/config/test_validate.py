@@ -356,8 +356,31 @@ def test_analysis_sections(check, model_file, features_file, tmp_path):
 def test_malformed_yaml_reports_line_and_column(check):
     (problem,) = check("ops: [train]\nmodel: {path: x.py\nlr: 0.1\n")
     assert problem.kind == "yaml" and problem.severity == "error"
-    assert (problem.line, problem.column) == (3, 3)
-    assert "malformed YAML" in problem.message
+    # the mistake (the unclosed '{') leads; where the parser gave up follows
+    assert (problem.line, problem.column) == (2, 8)
+    assert "malformed YAML: the '{' here is never closed" in problem.message
+    assert "parsing stopped at line 3, column 3: expected ',' or '}', but got ':'" in (
+        problem.message
+    )
+
+
+def test_unclosed_bracket_far_above_where_parsing_stops(check):
+    lines = ["ops: [analyze]", "analyze_sequences: !obj:x.Y {"]
+    lines += [f"    key{i}: [1, 2," if i == 5 else f"    key{i}: {i}," for i in range(12)]
+    lines += ["}"]
+    (problem,) = check("\n".join(lines) + "\n")
+    # inside [...] `key6: 6` is a valid item: PyYAML only fails at the closing '}'
+    assert (problem.line, problem.column) == (8, 11)  # the '[' of key5
+    assert "the '[' here is never closed" in problem.message
+    assert "parsing stopped at line 15, column 1: expected the node content, but found '}'" in (
+        problem.message
+    )
+
+
+def test_other_yaml_errors_name_both_places(check):
+    (problem,) = check('ops: [train]\nmodel: "abc\n')
+    assert problem.line == 3
+    assert "while scanning a quoted scalar that starts at line 2, column 8" in problem.message
 
 
 def test_all_problems_reported_at_once(check, tmp_path, features_file):

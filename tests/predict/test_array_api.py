@@ -70,6 +70,9 @@ def test_predict_empty_input_and_bad_shapes():
         predict(model, np.zeros((40, 4), np.float32))
     with pytest.raises(ModelInputError, match=r"shape \(2, 4, 30\)"):
         predict(model, np.zeros((2, 30, 4), np.float32))
+    # what Genome.get_encoding_from_coords returns past a chromosome end, batched
+    with pytest.raises(ValueError, match=r"shape \(1, 0, 4\).*get_encoding_from_coords"):
+        predict(model, np.zeros((1, 0, 4), np.float32))
     with pytest.raises(ValueError, match="batch_size"):
         predict(model, np.zeros((2, 40, 4), np.float32), batch_size=0)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
+import re
 import shutil
 import time
+import warnings
 
 import numpy as np
 import pysam
@@ -14,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from selene_sdk.errors import InputFormatError
+from selene_sdk.errors import InputFormatError, InvalidCoordinatesWarning
 from selene_sdk.sequences import Genome
 from selene_sdk.sequences.encoding import DNA
 
@@ -67,17 +69,38 @@ def test_header_description_is_not_part_of_name(toy_fasta):
 )
 def test_coords_in_bounds_edges(genome, chrom, start, end, expected):
     assert genome.coords_in_bounds(chrom, start, end) is expected
-    assert (genome.get_sequence_from_coords(chrom, start, end) != "") is expected
-    enc = genome.get_encoding_from_coords(chrom, start, end)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (genome.get_sequence_from_coords(chrom, start, end) != "") is expected
+        enc = genome.get_encoding_from_coords(chrom, start, end)
     assert enc.shape == ((end - start, 4) if expected else (0, 4))
+    # the documented empty results come with a warning saying why, never silently
+    kinds = [w.category for w in caught]
+    assert kinds == ([] if expected else [InvalidCoordinatesWarning] * 2)
+
+
+def test_invalid_coordinates_warning_says_why(genome):
+    cases = [
+        (("chr3", 0, 11), "chr3:0-11 runs past an end of chr3 (10 bp; pad=True fills with N)"),
+        (("chr3", 6, 5), "chr3:6-5: start must be less than end"),
+        (("chr3", 10, 12), "chr3:10-12 lies outside chr3 (10 bp)"),
+        (("chrX", 0, 5), "chrX:0-5: 'chrX' is not a sequence of"),
+    ]
+    for coords, reason in cases:
+        with pytest.warns(InvalidCoordinatesWarning, match=re.escape(reason)) as record:
+            genome.get_encoding_from_coords(*coords)
+        assert "returning shape (0, 4), as Selene does" in str(record[0].message)
+        assert record[0].filename == __file__  # points at the caller's line
 
 
 def test_pad_fills_n_on_both_sides(genome):
     assert genome.get_sequence_from_coords("chr3", -3, 12, pad=True) == "NNNnNNnnUUAtCNN"
     assert genome.get_sequence_from_coords("chr3", -3, 2, "-", pad=True) == "NnNNN"
     # pad keeps the other checks: start < len, end > 0, start < end
-    assert genome.get_sequence_from_coords("chr3", 10, 15, pad=True) == ""
-    assert genome.get_sequence_from_coords("chr3", -5, 0, pad=True) == ""
+    with pytest.warns(InvalidCoordinatesWarning, match="lies outside chr3"):
+        assert genome.get_sequence_from_coords("chr3", 10, 15, pad=True) == ""
+    with pytest.warns(InvalidCoordinatesWarning, match="lies outside chr3"):
+        assert genome.get_sequence_from_coords("chr3", -5, 0, pad=True) == ""
     enc = genome.get_encoding_from_coords("chr3", -2, 2, pad=True)
     np.testing.assert_array_equal(enc, np.full((4, 4), 0.25, dtype=np.float32))
 
@@ -86,7 +109,8 @@ def test_strand_validation_after_coordinate_check(genome):
     with pytest.raises(ValueError, match="strand"):
         genome.get_sequence_from_coords("chr3", 0, 5, strand="x")
     # invalid coordinates are reported first, as documented
-    assert genome.get_sequence_from_coords("chr3", 0, 50, strand="x") == ""
+    with pytest.warns(InvalidCoordinatesWarning):
+        assert genome.get_sequence_from_coords("chr3", 0, 50, strand="x") == ""
 
 
 def test_encoding_matches_letters(genome):
@@ -105,7 +129,8 @@ def test_check_unk_detects_any_case(genome):
     assert unk is False
     _, unk = genome.get_encoding_from_coords_check_unk("chr4", 0, 3)  # lower-case n only
     assert unk is True
-    enc, unk = genome.get_encoding_from_coords_check_unk("chr4", 0, 300)
+    with pytest.warns(InvalidCoordinatesWarning, match="runs past an end of chr4"):
+        enc, unk = genome.get_encoding_from_coords_check_unk("chr4", 0, 300)
     assert enc.shape == (0, 4) and unk is False
 
 
@@ -216,7 +241,8 @@ def test_custom_blacklist_bed_and_gz(toy_fasta, tmp_path):
         assert not g.coords_in_bounds("chrB", 0, 5)
         assert not g.coords_in_bounds("chrB", 5, 10)
         assert g.coords_in_bounds("chrB", 6, 10)
-        assert g.get_sequence_from_coords("chrB", 3, 8) == ""
+        with pytest.warns(InvalidCoordinatesWarning, match="chrB:3-8 overlaps a blacklisted"):
+            assert g.get_sequence_from_coords("chrB", 3, 8) == ""
         assert g.coords_in_bounds("chrA", 0, 12)
         np.testing.assert_array_equal(
             g.coords_in_bounds_batch(["chrB", "chrB", "chrA"], [0, 3, 0], [4, 8, 12]),

@@ -276,14 +276,59 @@ class LoadedConfig:
         self.text = text
 
 
-def _yaml_error(exc: yaml.YAMLError, source: str | None) -> ConfigError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+def _at(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _open_brackets(text: str, upto: int) -> list[tuple[str, Any]]:
+    """The ``[`` / ``{`` still open just before character ``upto`` (innermost last)."""
+    stack: list[tuple[str, Any]] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= upto:
+                break
+            if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+                stack.append(
+                    (
+                        "[" if isinstance(token, yaml.FlowSequenceStartToken) else "{",
+                        token.start_mark,
+                    )
+                )
+            elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    return stack
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str | None, text: str = "") -> ConfigError:
+    """One message with both places: where PyYAML gave up and where the mistake probably
+    is. Inside ``[...]`` / ``{...}`` YAML accepts ``key: value`` items, so an unclosed
+    bracket is often only noticed at a closing bracket many lines later: then the
+    innermost bracket still open, when it opened on an earlier line, leads."""
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    message = f"malformed YAML: {problem}" + (f" ({context})" if context else "")
+    mark = problem_mark or context_mark
     if mark is None:
-        return ConfigError(message, source)
-    return ConfigError(message, source, mark.line + 1, mark.column + 1)
+        return ConfigError(f"malformed YAML: {problem}", source)
+    gave_up = f"{problem}" + (f" ({context})" if context else "")
+    if context_mark is not None and problem_mark is not None and context:
+        if (context_mark.line, context_mark.column) != (problem_mark.line, problem_mark.column):
+            gave_up = f"{problem} ({context} that starts at {_at(context_mark)})"
+    if problem_mark is not None and text:
+        opened = _open_brackets(text, problem_mark.index)
+        if opened and opened[-1][1].line < problem_mark.line:
+            bracket, start = opened[-1]
+            closing = "]" if bracket == "[" else "}"
+            message = (
+                f"malformed YAML: the {bracket!r} here is never closed (or a ',' is missing "
+                f"inside it; close it with {closing!r}); parsing stopped at "
+                f"{_at(problem_mark)}: {problem}"
+            )
+            return ConfigError(message, source, start.line + 1, start.column + 1)
+    return ConfigError(f"malformed YAML: {gave_up}", source, mark.line + 1, mark.column + 1)
 
 
 def parse(
@@ -303,7 +348,7 @@ def parse(
     except ConfigError as exc:
         return LoadedConfig(None, [*loader.problems, Problem.from_error(exc, "yaml")], source, text)
     except yaml.YAMLError as exc:
-        err = _yaml_error(exc, source)
+        err = _yaml_error(exc, source, text)
         return LoadedConfig(None, [Problem.from_error(err, "yaml")], source, text)
     finally:
         loader.dispose()

@@ -25,7 +25,11 @@ def as_encodings(x, name: str = "X") -> np.ndarray:
             f"as the encoders return; got shape {x.shape}"
         )
     if x.shape[1] < 1 or x.shape[2] < 1:
-        raise ValueError(f"{name} has shape {x.shape}: L and A must be at least 1")
+        raise ValueError(
+            f"{name} has shape {x.shape}: L and A must be at least 1 (an empty window: "
+            "Genome.get_encoding_from_coords returns shape (0, 4) for coordinates outside "
+            "the chromosome or blacklisted)"
+        )
     if x.dtype.kind != "f":
         x = x.astype(np.float32)
     return x

@@ -4,12 +4,14 @@ at a time."""
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence as SequenceABC
 from typing import Any
 
 import numpy as np
 
 from selene_sdk.constants import STRANDS
+from selene_sdk.errors import InvalidCoordinatesWarning
 from selene_sdk.intervals import CoverageIndex
 from selene_sdk.io.bed import read_bed
 from selene_sdk.io.fasta import FastaArrays, load_fasta_arrays
@@ -186,6 +188,30 @@ class Genome(Sequence):
             return False
         return True
 
+    def _invalid_reason(self, chrom: str, start: int, end: int, pad: bool) -> str:
+        """Why ``_valid`` refused the window, in words (for the warning)."""
+        arrays = self._ensure()
+        cid = self._chrom_to_id.get(chrom)
+        where = f"{chrom}:{start}-{end}"
+        if cid is None:
+            return f"{where}: {chrom!r} is not a sequence of {self.input_path}"
+        length = int(arrays.lengths[cid])
+        if start >= end:
+            return f"{where}: start must be less than end"
+        if start >= length or end <= 0:
+            return f"{where} lies outside {chrom} ({length:,} bp)"
+        if not pad and (start < 0 or end > length):
+            return f"{where} runs past an end of {chrom} ({length:,} bp; pad=True fills with N)"
+        return f"{where} overlaps a blacklisted region"
+
+    def _warn_invalid(self, chrom: str, start: int, end: int, pad: bool, empty: str) -> None:
+        warnings.warn(
+            f"{self._invalid_reason(chrom, start, end, pad)}: returning {empty}, as Selene "
+            "does (check coords_in_bounds first)",
+            InvalidCoordinatesWarning,
+            stacklevel=3,
+        )
+
     def coords_in_bounds(self, chrom: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` lies inside ``chrom`` and overlaps no blacklisted region."""
         return self._valid(chrom, int(start), int(end), pad=False)
@@ -228,6 +254,7 @@ class Genome(Sequence):
         """
         start, end = int(start), int(end)
         if not self._valid(chrom, start, end, pad):
+            self._warn_invalid(chrom, start, end, pad, "an empty string")
             return ""
         _check_strand(strand)
         return self._codes(chrom, start, end, strand, pad).tobytes().decode("ascii")
@@ -235,7 +262,16 @@ class Genome(Sequence):
     def get_encoding_from_coords(
         self, chrom: str, start: int, end: int, strand: str = "+", pad: bool = False
     ) -> np.ndarray:
-        """One-hot encoding ``(end - start, 4)`` float32 of a window; ``(0, 4)`` if invalid."""
+        """One-hot encoding ``(end - start, 4)`` float32 of a window.
+
+        Invalid coordinates (unknown chromosome, past an end without ``pad``, ``start >=
+        end``, blacklisted) give shape ``(0, 4)`` as in Selene, with an
+        :class:`~selene_sdk.errors.InvalidCoordinatesWarning` saying why.
+        """
+        start, end = int(start), int(end)
+        if not self._valid(chrom, start, end, pad):
+            self._warn_invalid(chrom, start, end, pad, f"shape (0, {self.ALPHABET.size})")
+            return np.zeros((0, self.ALPHABET.size), dtype=np.float32)
         return self.get_encoding_from_coords_check_unk(chrom, start, end, strand, pad)[0]
 
     def get_encoding_from_coords_check_unk(
@@ -244,6 +280,7 @@ class Genome(Sequence):
         """Encoding plus whether the window contains any base other than A/C/G/T (any case)."""
         start, end = int(start), int(end)
         if not self._valid(chrom, start, end, pad):
+            self._warn_invalid(chrom, start, end, pad, f"shape (0, {self.ALPHABET.size})")
             return np.zeros((0, self.ALPHABET.size), dtype=np.float32), False
         _check_strand(strand)
         codes = self._codes(chrom, start, end, strand, pad)
