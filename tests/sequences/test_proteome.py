@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
+from selene_sdk.errors import InvalidCoordinatesWarning
 from selene_sdk.sequences import Proteome
 
 ALPHABET = "ARNDCEQGHILKMFPSTWYV"
@@ -36,11 +39,17 @@ def test_sequence_and_encoding(proteome):
 )
 def test_bounds(proteome, start, end, ok):
     assert proteome.coords_in_bounds("prot1", start, end) is ok
-    assert (proteome.get_sequence_from_coords("prot1", start, end) != "") is ok
-    assert proteome.get_encoding_from_coords("prot1", start, end).shape == (
-        (end - start, 20) if ok else (0, 20)
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (proteome.get_sequence_from_coords("prot1", start, end) != "") is ok
+        assert proteome.get_encoding_from_coords("prot1", start, end).shape == (
+            (end - start, 20) if ok else (0, 20)
+        )
+    assert [w.category for w in caught] == ([] if ok else [InvalidCoordinatesWarning] * 2)
 
 
 def test_unknown_protein(proteome):
-    assert proteome.get_sequence_from_coords("protX", 0, 3) == ""
+    with pytest.warns(InvalidCoordinatesWarning, match="'protX' is not a sequence of"):
+        assert proteome.get_sequence_from_coords("protX", 0, 3) == ""
+    with pytest.warns(InvalidCoordinatesWarning, match=r"prot1:0-21 lies outside prot1 \(20 "):
+        assert proteome.get_encoding_from_coords("prot1", 0, 21).shape == (0, 20)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
+from selene_sdk.errors import InvalidCoordinatesWarning
 from selene_sdk.io.fasta import load_fasta_arrays
 from selene_sdk.sequences.encoding import PROTEIN, Alphabet
 from selene_sdk.sequences.sequence import Sequence
@@ -53,9 +55,27 @@ class Proteome(Sequence):
         length = self.len_prots.get(prot)
         return length is not None and 0 <= start < end <= length
 
+    def _warn_invalid(self, prot: str, start: int, end: int, empty: str) -> None:
+        length = self.len_prots.get(prot)
+        where = f"{prot}:{start}-{end}"
+        reason = (
+            f"{where}: {prot!r} is not a sequence of {self.input_path}"
+            if length is None
+            else f"{where}: start must be less than end"
+            if start >= end
+            else f"{where} lies outside {prot} ({length:,} residues)"
+        )
+        warnings.warn(
+            f"{reason}: returning {empty}, as Selene does (check coords_in_bounds first)",
+            InvalidCoordinatesWarning,
+            stacklevel=3,
+        )
+
     def get_sequence_from_coords(self, prot: str, start: int, end: int) -> str:
-        """Residues ``[start, end)`` of ``prot``, or ``""`` if out of bounds."""
+        """Residues ``[start, end)`` of ``prot``, or ``""`` (with an
+        :class:`~selene_sdk.errors.InvalidCoordinatesWarning`) if out of bounds."""
         if not self.coords_in_bounds(prot, start, end):
+            self._warn_invalid(prot, start, end, "an empty string")
             return ""
         i = self._ids[prot]
         offset = int(self._arrays.offsets[i])
@@ -63,6 +83,9 @@ class Proteome(Sequence):
         return np.asarray(data).tobytes().decode("ascii")
 
     def get_encoding_from_coords(self, prot: str, start: int, end: int) -> np.ndarray:
-        """One-hot encoding ``(end - start, 20)``; ``(0, 20)`` if out of bounds."""
-        sequence = self.get_sequence_from_coords(prot, start, end)
-        return self.ALPHABET.encode(sequence)
+        """One-hot encoding ``(end - start, 20)``; ``(0, 20)`` (with an
+        :class:`~selene_sdk.errors.InvalidCoordinatesWarning`) if out of bounds."""
+        if not self.coords_in_bounds(prot, start, end):
+            self._warn_invalid(prot, start, end, f"shape (0, {self.ALPHABET.size})")
+            return np.zeros((0, self.ALPHABET.size), dtype=np.float32)
+        return self.ALPHABET.encode(self.get_sequence_from_coords(prot, start, end))
