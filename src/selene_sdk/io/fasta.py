@@ -1,6 +1,7 @@
 """FASTA files as uint8 code arrays, cached on disk as one memory-mapped file per genome.
 
-The first load streams the FASTA once (plain, gzip or bgzip; no ``.fai`` needed) and writes
+The first load streams the FASTA once (plain, gzip or bgzip; no ``.fai`` needed; parsed by
+:mod:`selene_sdk.io.fasta_parse`, which refuses bytes that are not sequence) and writes
 all records, concatenated, into ``<cache>/<key>.bin`` with a JSON sidecar of names, lengths
 and offsets. The key is derived from the FASTA's absolute path, size and mtime, so an edited
 FASTA is re-read. Later loads only ``mmap`` that file: near-instant, and DataLoader workers
@@ -23,10 +24,12 @@ import numpy as np
 
 from selene_sdk.errors import InputFormatError, SeleneWarning, require_file
 from selene_sdk.io.atomic import atomic_path, atomic_write
+from selene_sdk.io.fasta_parse import iter_fasta_bytes
 
 __all__ = ["FastaArrays", "cache_dir", "load_fasta_arrays"]
 
-_CACHE_FORMAT = 1
+# 2: read by io/fasta_parse (format 1 caches were read by htslib, which cut records at NUL)
+_CACHE_FORMAT = 2
 
 
 @dataclass
@@ -72,25 +75,8 @@ def _cache_key(path: str) -> str:
 
 
 def _read_records(path: str):
-    """Yield ``(name, bytes)`` for each FASTA record, parsed by htslib (pysam)."""
-    import pysam
-
-    try:
-        handle = pysam.FastxFile(path)
-    except (OSError, ValueError) as exc:
-        raise InputFormatError(path, f"cannot be read as FASTA ({exc})") from exc
-    seen: set[str] = set()
-    with handle:
-        for index, record in enumerate(handle):
-            if record.quality is not None:
-                raise InputFormatError(path, "looks like FASTQ, not FASTA")
-            name = record.name
-            if not name:
-                raise InputFormatError(path, f"record {index + 1} has an empty name")
-            if name in seen:
-                raise InputFormatError(path, f"duplicate record name {name!r}")
-            seen.add(name)
-            yield name, (record.sequence or "").encode("ascii", errors="replace")
+    """Yield ``(name, bytes)`` for each FASTA record (names unique and non-empty)."""
+    return iter_fasta_bytes(path, unique_names=True)
 
 
 def _read_into_memory(path: str) -> FastaArrays:
