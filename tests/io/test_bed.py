@@ -83,3 +83,25 @@ def test_empty_file_gives_empty_table(tmp_path):
     path = tmp_path / "empty.bed"
     path.write_text("")
     assert len(read_bed(path)) == 0
+
+
+@pytest.mark.parametrize("column", [1, 2])
+def test_coordinates_too_large_for_int64_name_the_line(tmp_path, column):
+    """A 20-digit start or end raised numpy's OverflowError before."""
+    fields = ["chr1", "5", "10"]
+    fields[column] = "99999999999999999999"
+    path = tmp_path / "big.bed"
+    path.write_text("chr1\t1\t2\n" + "\t".join(fields) + "\n")
+    what = "start" if column == 1 else "end"
+    with pytest.raises(InputFormatError) as info:
+        read_bed(path)
+    assert str(info.value) == (
+        f"{path}:2: {what} 99999999999999999999 is larger than any chromosome "
+        "(at most 1,099,511,627,776)"
+    )
+
+
+def test_coordinates_just_under_the_limit_are_read(tmp_path):
+    path = tmp_path / "edge.bed"
+    path.write_text(f"chr1\t0\t{bedmod.MAX_COORDINATE}\n")
+    assert read_bed(path).ends.tolist() == [bedmod.MAX_COORDINATE]

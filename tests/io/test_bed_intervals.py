@@ -114,3 +114,21 @@ def test_blocks_agree_with_one_line_at_a_time(tmp_path, lines, block):
     one_at_a_time = read_all(path, 5, check, block_lines=1)
     assert read_all(path, 5, check, block_lines=block) == one_at_a_time
     assert read_all(path, 5, check, block_lines=10_000) == one_at_a_time
+
+
+def test_coordinates_too_large_go_to_the_na_lines(tmp_path):
+    path = tmp_path / "big.bed"
+    path.write_text(
+        "chr1\t10\t20\n"
+        "chr1\t99999999999999999999\t99999999999999999999999\n"
+        "chr1\t1099511627775\t1099511627777\n"
+        "chr1\t30\t40\n"
+    )
+    for block in (None, 1):
+        rows, na, n_lines, _ = read_all(path, block_lines=block)
+        assert rows["starts"] == [10, 30] and n_lines == 4
+        assert na == [
+            "chr1\t99999999999999999999\t99999999999999999999999\tend "
+            "99999999999999999999999 is larger than any chromosome",
+            "chr1\t1099511627775\t1099511627777\tend 1099511627777 is larger than any chromosome",
+        ]

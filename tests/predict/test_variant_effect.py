@@ -155,6 +155,30 @@ def test_na_file_reasons_and_rejections(identity, tmp_path):
     assert summary.variants == 2 and summary.records == len(records)
 
 
+def test_huge_pos_goes_to_the_na_file_not_an_overflow(identity, tmp_path):
+    """POS 99999999999999999999 aborted the whole run with OverflowError before."""
+    records = [
+        ("chr1", 100, "ok", CHR1[99], "G"),
+        ("chr1", 99999999999999999999, "huge", "A", "G"),
+        ("chr1", 2**63, "int64", "A", "G"),
+        ("chr1", 300, "past", "A", "G"),
+        ("chr1", 140, "ok2", CHR1[139], "T"),
+    ]
+    vcf = write_vcf(tmp_path / "v.vcf", records)
+    with pytest.warns(SeleneWarning, match="could not be"):
+        summary = identity.variant_effect_prediction(vcf, ["diffs"], output_dir=tmp_path)
+    na = [line.split("\t") for line in open(tmp_path / "v.NA").read().splitlines()]
+    reasons = {fields[2]: fields[-1] for fields in na}
+    assert set(reasons) == {"huge", "int64", "past"}
+    assert reasons["huge"] == (
+        "POS 99999999999999999999 is larger than any chromosome (at most 1,099,511,627,776)"
+    )
+    assert "larger than any chromosome" in reasons["int64"]
+    _, rows = read_tsv(tmp_path / "v_diffs.tsv")
+    assert [r[2] for r in rows] == ["ok", "ok2"]
+    assert summary.variants == 2
+
+
 def test_chromosome_names_are_normalised(identity, tmp_path):
     vcf = write_vcf(
         tmp_path / "v.vcf",

@@ -72,18 +72,30 @@ class BedTable:
         return InputFormatError(self.path, message, int(self.lines[row]))
 
 
+#: The largest coordinate taken (1 Tb, as for VCF POS): beyond any chromosome, and window
+#: arithmetic on it stays inside int64.
+MAX_COORDINATE = 1 << 40
+
+
 def _parse_ints(values: list[str], lines: list[int], path: str, what: str) -> np.ndarray:
     try:
-        return np.array(values, dtype=np.int64)
+        out = np.array(values, dtype=np.int64)
     except (ValueError, OverflowError):
-        for value, lineno in zip(values, lines):
-            try:
-                int(value)
-            except ValueError:
-                raise InputFormatError(
-                    path, f"{what} {value!r} is not an integer", lineno
-                ) from None
-        raise  # pragma: no cover - numpy and int() disagree
+        out = None
+    if out is not None and (out.size == 0 or int(out.max()) <= MAX_COORDINATE):
+        return out
+    for value, lineno in zip(values, lines):
+        try:
+            number = int(value)
+        except ValueError:
+            raise InputFormatError(path, f"{what} {value!r} is not an integer", lineno) from None
+        if number > MAX_COORDINATE:
+            raise InputFormatError(
+                path,
+                f"{what} {number} is larger than any chromosome (at most {MAX_COORDINATE:,})",
+                lineno,
+            )
+    raise AssertionError("numpy and int() disagree")  # pragma: no cover
 
 
 def _leading_header_lines(path: str) -> int:
@@ -127,6 +139,7 @@ def _read_bed_fast(path: str, min_columns: int) -> BedTable | None:
         pd.errors.EmptyDataError,
         ValueError,
         TypeError,
+        OverflowError,
         UnicodeDecodeError,
         OSError,
         EOFError,
@@ -137,7 +150,7 @@ def _read_bed_fast(path: str, min_columns: int) -> BedTable | None:
     chroms = frame[0].to_numpy(dtype=object)
     starts = frame[1].to_numpy(dtype=np.int64)
     ends = frame[2].to_numpy(dtype=np.int64)
-    if ((starts < 0) | (ends < starts)).any():
+    if ((starts < 0) | (ends < starts) | (ends > MAX_COORDINATE)).any():
         return None
     if any((frame[j].astype(str) == "").any() for j in range(3, min_columns)):
         return None
@@ -319,7 +332,7 @@ def _plain_block(
             return None
     starts = list(map(int, starts_text))
     ends = list(map(int, ends_text))
-    if any(map(int.__lt__, ends, starts)):
+    if any(map(int.__lt__, ends, starts)) or max(ends) > MAX_COORDINATE:
         return None
     index = list(range(first, first + len(texts)))
     chroms = list(map(found.__getitem__, names))
@@ -349,6 +362,9 @@ def _parse_lines(
         start, end = int(start_text), int(end_text)
         if end < start:
             na.append((index, f"end {end} is before start {start}"))
+            continue
+        if end > MAX_COORDINATE:
+            na.append((index, f"end {end} is larger than any chromosome"))
             continue
         chrom = match(chrom_in)
         if chrom is None:

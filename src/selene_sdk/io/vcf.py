@@ -284,7 +284,7 @@ class VcfReader:
             )
             try:
                 chunk.pos = list(map(int, pos_text))
-                clean = min(chunk.pos) >= 1
+                clean = min(chunk.pos) >= 1 and max(chunk.pos) <= MAX_POS
             except ValueError:
                 clean = False
         else:
@@ -333,7 +333,16 @@ class VcfReader:
             chunk.pos.append(0)
             chunk.problems[i] = f"POS {pos} is not >= 1"
             return
+        if pos > MAX_POS:
+            chunk.pos.append(0)
+            chunk.problems[i] = f"POS {pos} is larger than any chromosome (at most {MAX_POS:,})"
+            return
         chunk.pos.append(pos)
+
+
+#: The largest POS taken (1 Tb): far beyond any chromosome, and window arithmetic on it
+#: stays inside int64. Larger values go to the .NA file instead of overflowing.
+MAX_POS = 1 << 40
 
 
 def _strand(value: str) -> str:
