@@ -334,3 +334,27 @@ def test_plain_yaml_matches_safe_load(document, flow):
 def test_dump_and_reload_round_trip(document):
     """Configs saved by the runner load back to the same values (strings stay strings)."""
     assert load(dump_config({"x": document}))["x"] == document
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    return "\n".join([*lines, "ops: [analyze]", f"keep: *a{levels}"]) + "\n"
+
+
+def test_alias_bomb_is_refused_quickly():
+    """9 levels of 9 aliases hung `selene validate` past 30 s and took 1.7 GB before."""
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match=r"expands to [\d,]+ values once its aliases") as info:
+        load(_alias_bomb(9), source="bomb.yml")
+    assert time.perf_counter() - started < 2.0
+    # the first value that expands to a tenth of the limit: a5 holds 9**6 = 531,441 x's
+    assert (info.value.line, info.value.column) == (6, 5)
+
+
+def test_ordinary_aliases_still_work():
+    data = load("base: &b {lr: 0.1, n: [1, 2]}\nother: *b\nmore: [*b, *b]\n")
+    assert data["other"] == {"lr": 0.1, "n": [1, 2]} and data["more"][1]["n"] == [1, 2]
+    load(_alias_bomb(4))  # 9**4 values: fine

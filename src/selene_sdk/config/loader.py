@@ -331,6 +331,58 @@ def _yaml_error(exc: yaml.YAMLError, source: str | None, text: str = "") -> Conf
     return ConfigError(f"malformed YAML: {gave_up}", source, mark.line + 1, mark.column + 1)
 
 
+#: The most values a config may expand to once aliases (``*name``) are followed. Real
+#: configs hold hundreds; an "alias bomb" (9 levels of 9 aliases) expands to 387 million
+#: and would make every walk over the config hang.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def _check_expansion(root: yaml.Node, source: str | None) -> None:
+    """Refuse a document whose alias expansion exceeds :data:`MAX_EXPANDED_NODES`.
+
+    Sizes are counted once per distinct node (an alias is the same node object), so the
+    check itself costs time linear in the file, whatever the expansion.
+    """
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()  # on the current path: a recursive alias counts once
+    order: list[yaml.Node] = []
+    stack = [(root, False)]
+    while stack:  # iterative post-order: deep nesting cannot overflow the Python stack
+        node, done = stack.pop()
+        if id(node) in sizes or (not done and id(node) in visiting):
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done or not children:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            visiting.discard(id(node))
+            order.append(node)
+            continue
+        visiting.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    total = sizes[id(root)]
+    if total <= MAX_EXPANDED_NODES:
+        return
+    # point at the first value that expands to a large part of the total
+    worst = min(
+        (n for n in order if sizes[id(n)] > MAX_EXPANDED_NODES // 10 and n is not root),
+        key=lambda n: (n.start_mark.line, n.start_mark.column),
+        default=root,
+    )
+    raise ConfigError(
+        f"the configuration expands to {total:,} values once its aliases (*name) are "
+        f"followed, more than the {MAX_EXPANDED_NODES:,} allowed; aliases nested in "
+        "aliases multiply (an 'alias bomb'). Write the values out, or use fewer levels",
+        source,
+        worst.start_mark.line + 1,
+        worst.start_mark.column + 1,
+    )
+
+
 def parse(
     text: str, source: str | None = None, environ: Mapping[str, str] | None = None
 ) -> LoadedConfig:
@@ -344,7 +396,10 @@ def parse(
     loader.environ = os.environ if environ is None else environ
     loader.problems = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, source)
+        data = loader.construct_document(node) if node is not None else None
     except ConfigError as exc:
         return LoadedConfig(None, [*loader.problems, Problem.from_error(exc, "yaml")], source, text)
     except yaml.YAMLError as exc:
