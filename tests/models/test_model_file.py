@@ -120,3 +120,45 @@ def test_is_lua_trained_model():
         [torch.nn.Linear(2, 2), torch.nn.Sequential(torch.nn.Conv2d(4, 2, 1))]
     )
     assert not _is_lua_trained_model(multi)  # only the first sub-model is looked at
+
+
+class _RunsCode:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo this must never run",))
+
+
+class _Custom:
+    pass
+
+
+def test_refused_checkpoint_names_the_global_and_never_advises_unsafe_loading(tmp_path):
+    from selene_sdk.models.loading import load_checkpoint
+
+    evil = tmp_path / "evil.pth"
+    torch.save({"state_dict": {}, "x": _RunsCode()}, evil)
+    custom = tmp_path / "custom.pth"
+    torch.save({"state_dict": {}, "x": _Custom()}, custom)
+    for path, name in ((evil, "posix.system"), (custom, f"{__name__}._Custom")):
+        with pytest.raises(ValueError) as info:
+            load_checkpoint(path)
+        message = str(info.value)
+        assert message.startswith(f"{path}: refused: the checkpoint refers to the Python object")
+        assert f"object {name}," in message
+        assert "weights_only=False" not in message and "weights_only` set to `False" not in message
+        assert "will likely succeed" not in message
+
+
+def test_unreadable_checkpoint_says_so_without_torch_advice(tmp_path):
+    from selene_sdk.models.loading import load_checkpoint
+
+    text = tmp_path / "notes.txt"
+    text.write_text("# not a checkpoint\n")
+    truncated = tmp_path / "cut.pth"
+    torch.save({"w": torch.zeros(10)}, truncated)
+    truncated.write_bytes(truncated.read_bytes()[:60])
+    for path in (text, truncated):
+        with pytest.raises(ValueError, match="cannot be read as a PyTorch checkpoint") as info:
+            load_checkpoint(path)
+        assert "weights_only" not in str(info.value)

@@ -8,6 +8,7 @@ allow-listed so its checkpoints still load.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,12 +73,32 @@ def load_checkpoint(path: str | os.PathLike, map_location: Any = "cpu") -> dict[
         with torch.serialization.safe_globals(_numpy_safe_globals()):
             obj = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch raises many types here; re-raise one clear message
-        raise ValueError(
-            f"{path}: cannot be read as a PyTorch checkpoint ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}). Only plain weights, tensors and "
-            "numbers are loaded (torch.load weights_only=True)."
-        ) from exc
+        raise ValueError(_refusal(path, exc)) from exc
     return _plain(obj) if isinstance(obj, dict) else obj
+
+
+def _refusal(path: str, exc: Exception) -> str:
+    """Why a checkpoint was not loaded, in our words: torch's message advises loading
+    with ``weights_only=False``, which would run whatever code the file names."""
+    text = str(exc)
+    found = re.search(r"GLOBAL ([\w.]+)", text)
+    if found is None:
+        detail = re.search(r"WeightsUnpickler error:\s*(\S[^\n]*)", text)
+        first = detail.group(1) if detail else (text.strip().splitlines() or [""])[0]
+        if "Weights only load failed" in first:
+            first = "not a pickle torch can read"
+        return (
+            f"{path}: cannot be read as a PyTorch checkpoint ({type(exc).__name__}: {first}); "
+            "is the file complete, and was it written by torch.save?"
+        )
+    what = f"the Python object {found.group(1)}"
+    return (
+        f"{path}: refused: the checkpoint refers to {what}, which loading would import and "
+        "call (a pickled object can run any code this way). Checkpoints are read with "
+        "torch.load(weights_only=True): tensors, numbers, strings and containers only. If "
+        "you wrote this file and it holds a whole pickled model or custom objects, save "
+        "the weights instead: torch.save({'state_dict': model.state_dict()}, path)"
+    )
 
 
 def strip_wrapper_prefixes(key: str) -> str:
