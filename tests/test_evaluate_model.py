@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 import torch
@@ -84,3 +86,22 @@ def test_mismatched_weights_are_an_error(tmp_path):
     torch.save({"state_dict": {"conv.weight": torch.zeros(3)}}, tmp_path / "bad.pth.tar")
     with pytest.raises(Exception, match="missing keys"):
         evaluator(tmp_path / "e", tmp_path / "bad.pth.tar")
+
+
+def test_progress_lines_off_a_terminal(tmp_path, trained, monkeypatch, caplog):
+    from selene_sdk import progress
+
+    clock = iter(range(0, 1000, 10))  # each reading 10 s after the previous one
+    monkeypatch.setenv("SELENE_SDK_PROGRESS", "log")
+    monkeypatch.setenv("SELENE_SDK_PROGRESS_INTERVAL", "25")
+    monkeypatch.setattr(progress, "_now", lambda: float(next(clock)))
+    caplog.set_level(logging.INFO, logger="selene")
+    evaluator(tmp_path, trained).evaluate()
+    # 6 batches of 50: readings 0 (start), 10..60 (lines at 30 and 60), 70 at the end
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("evaluating")]
+    assert lines == [
+        "evaluating: 150/300 samples (50%) after 30s, 5.00 samples/s, ETA 30s",
+        "evaluating: 300/300 samples (100%) after 1m00s, 5.00 samples/s",
+        "evaluating: 300/300 samples (100%) in 1m10s, 4.29 samples/s",
+    ]
+    assert lines[0] in (tmp_path / "selene_sdk.evaluate_model.log").read_text()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import glob
+import io
+import logging
 import os
 
 import numpy as np
@@ -202,3 +204,68 @@ def test_evaluate_writes_test_outputs(tmp_path):
     assert [line.split("\t")[0] for line in lines[1:]] == ["motif0", "motif1"]
     assert set(features) == {"motif0", "motif1"}
     assert os.path.exists(tmp_path / "roc_curves.svg")
+
+
+class TickingClock:
+    """Each reading is 10 s after the previous one (the first is 0)."""
+
+    def __init__(self):
+        self.t = -10.0
+
+    def __call__(self) -> float:
+        self.t += 10.0
+        return self.t
+
+
+def _progress_lines(caplog, prefix):
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith(prefix)]
+
+
+def test_progress_lines_off_a_terminal(tmp_path, monkeypatch, caplog):
+    from selene_sdk import progress
+
+    monkeypatch.delenv("SELENE_SDK_PROGRESS", raising=False)
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # a cluster log, not a terminal
+    monkeypatch.setenv("SELENE_SDK_PROGRESS_INTERVAL", "25")
+    trainer = make_trainer(tmp_path, max_steps=6, report_stats_every_n_steps=6)
+    trainer.train = lambda inputs, targets: 0.5  # a fixed loss for the postfix
+    monkeypatch.setattr(progress, "_now", TickingClock())
+    caplog.set_level(logging.INFO, logger="selene")
+    trainer.train_and_validate()
+    # readings: 0 at the start, 10..60 after steps 1..6 (lines at 30 and 60), 70 at the end
+    expected = [
+        "training: 3/6 steps (50%) after 30s, 10.0 s/step, ETA 30s, loss=0.5000",
+        "training: 6/6 steps (100%) after 1m00s, 10.0 s/step, loss=0.5000",
+        "training: 6/6 steps (100%) in 1m10s, 11.7 s/step, loss=0.5000",
+    ]
+    assert _progress_lines(caplog, "training:") == expected
+    log = (tmp_path / "selene_sdk.train_model.log").read_text()
+    assert all(line in log for line in expected)  # the run's log file has them too
+    # the test set: 300 samples in batches of 32 (10 passes, readings 0..100, end at 110)
+    trainer.evaluate()
+    assert _progress_lines(caplog, "evaluating:") == [
+        "evaluating: 96/300 samples (32%) after 30s, 3.20 samples/s, ETA 1m04s",
+        "evaluating: 192/300 samples (64%) after 1m00s, 3.20 samples/s, ETA 34s",
+        "evaluating: 288/300 samples (96%) after 1m30s, 3.20 samples/s, ETA 4s",
+        "evaluating: 300/300 samples (100%) in 1m50s, 2.73 samples/s",
+    ]
+
+
+def test_resumed_training_counts_from_the_checkpoint(tmp_path, monkeypatch, caplog):
+    from selene_sdk import progress
+
+    monkeypatch.setenv("SELENE_SDK_PROGRESS", "log")
+    monkeypatch.setenv("SELENE_SDK_PROGRESS_INTERVAL", "15")
+    make_trainer(tmp_path / "a", max_steps=4).train_and_validate()
+    trainer = make_trainer(
+        tmp_path / "b", max_steps=6, checkpoint_resume=tmp_path / "a" / "checkpoint.pth.tar"
+    )
+    trainer.train = lambda inputs, targets: 0.25
+    monkeypatch.setattr(progress, "_now", TickingClock())
+    caplog.set_level(logging.INFO, logger="selene")
+    trainer.train_and_validate()
+    # steps 5 and 6 at 10 s and 20 s: the rate counts the 2 new steps only
+    assert _progress_lines(caplog, "training:") == [
+        "training: 6/6 steps (100%) after 20s, 10.0 s/step, loss=0.2500",
+        "training: 6/6 steps (100%) in 30s, 15.0 s/step, loss=0.2500",
+    ]

@@ -19,6 +19,7 @@ from selene_sdk.logging_utils import initialize_logger
 from selene_sdk.metrics import PerformanceMetrics
 from selene_sdk.metrics.performance import format_score
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
+from selene_sdk.progress import progress_bar
 
 __all__ = ["EvaluateModel"]
 
@@ -153,7 +154,8 @@ class EvaluateModel:
         """
         predictions, loss_total, n = [], 0.0, 0
         t0 = time.perf_counter()
-        with self.forward.inference(), torch.inference_mode():
+        bar = progress_bar(len(self._all_test_targets), "sample", "evaluating")
+        with bar, self.forward.inference(), torch.inference_mode():
             for sequences, targets in self._test_batches:
                 x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
                 out = self.forward(x)[:, self._feature_index]
@@ -162,6 +164,7 @@ class EvaluateModel:
                 loss_total += float(self.criterion(out, y).item()) * len(y)
                 n += len(y)
                 predictions.append(out.float().cpu().numpy())
+                bar.update(len(y))
         predictions = np.concatenate(predictions)
         elapsed = time.perf_counter() - t0
         averages = self.metrics.update(predictions, self._all_test_targets)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from selene_sdk.logging_utils import initialize_logger
 from selene_sdk.metrics import PerformanceMetrics, plot_training_curves
 from selene_sdk.metrics.performance import format_score
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
+from selene_sdk.progress import LogProgress, progress_bar
 from selene_sdk.training.batches import training_batches
 from selene_sdk.training.state import capture_rng_state, restore_rng_state, save_checkpoint
 
@@ -325,7 +325,6 @@ class TrainModel:
             f"Training steps {start}..{self.max_steps - 1} (batch size {self.batch_size}) on "
             f"{self.device}"
         )
-        progress = self._progress_bar(start)
         t_report, step_report = time.perf_counter(), start
         stopped_early = False
         batches = training_batches(
@@ -336,44 +335,35 @@ class TrainModel:
             self.n_data_workers,
             coordinates=record,
         )
+        # a bar on a terminal, else a log line every SELENE_SDK_PROGRESS_INTERVAL seconds
+        progress = progress_bar(self.max_steps, "step", "training", initial=start)
         try:
-            for batch in batches:
-                loss = self.train(batch.inputs, batch.targets)
-                self._loss_sum += loss
-                self._loss_count += 1
-                self.step = batch.step + 1
-                if record and batch.coordinates is not None:
-                    coords = tuple(np.asarray(c) for c in batch.coordinates)
-                    self.sampler.add_to_saved_dataset("train", coords, batch.targets.numpy())
-                if progress is not None:
+            with progress:
+                for batch in batches:
+                    loss = self.train(batch.inputs, batch.targets)
+                    self._loss_sum += loss
+                    self._loss_count += 1
+                    self.step = batch.step + 1
+                    if record and batch.coordinates is not None:
+                        coords = tuple(np.asarray(c) for c in batch.coordinates)
+                        self.sampler.add_to_saved_dataset("train", coords, batch.targets.numpy())
                     progress.update(1)
                     progress.set_postfix(loss=f"{loss:.4f}", refresh=False)
-                last = self.step == self.max_steps
-                if self.step % self.nth_step_report_stats == 0 or last:
-                    rate = (self.step - step_report) / max(time.perf_counter() - t_report, 1e-9)
-                    stopped_early = self._report(rate)
-                    t_report, step_report = time.perf_counter(), self.step
-                if self.step % self.nth_step_save_checkpoint == 0 or last or stopped_early:
-                    self._save_checkpoint()
-                if stopped_early:
-                    break
+                    last = self.step == self.max_steps
+                    if self.step % self.nth_step_report_stats == 0 or last:
+                        elapsed = max(time.perf_counter() - t_report, 1e-9)
+                        stopped_early = self._report((self.step - step_report) / elapsed)
+                        t_report, step_report = time.perf_counter(), self.step
+                    if self.step % self.nth_step_save_checkpoint == 0 or last or stopped_early:
+                        self._save_checkpoint()
+                    if stopped_early:
+                        break
         finally:
             batches.close()  # stops DataLoader workers when training ends early
-            if progress is not None:
-                progress.close()
         if hasattr(self.sampler, "save_dataset_to_file"):
             self.sampler.save_dataset_to_file("train", close_filehandle=True)
         if stopped_early:
             self.logger.info(f"Early stopping at step {self.step}")
-
-    def _progress_bar(self, start: int):
-        if not sys.stderr.isatty():
-            return None
-        from tqdm.auto import tqdm
-
-        return tqdm(
-            total=self.max_steps, initial=start, unit="step", desc="training", dynamic_ncols=True
-        )
 
     def _report(self, steps_per_second: float) -> bool:
         """Log the mean training loss, validate, draw the curves; True to stop early."""
@@ -392,11 +382,19 @@ class TrainModel:
         self._draw_curves()
         return stop
 
-    def _predict(self, batches) -> tuple[np.ndarray, float]:
-        """Predictions for stored ``(sequences, targets)`` batches and their mean loss."""
+    def _predict(self, batches, desc: str | None = None) -> tuple[np.ndarray, float]:
+        """Predictions for stored ``(sequences, targets)`` batches and their mean loss.
+
+        With ``desc``, progress is shown (the test set; not the validation set, whose
+        passes happen while the training bar is open).
+        """
         self.model.eval()
         predictions, loss_total, n = [], 0.0, 0
-        with torch.inference_mode():
+        if desc:
+            bar = progress_bar(lambda: sum(len(t) for _, t in batches), "sample", desc)
+        else:
+            bar = LogProgress(None, "sample", "", interval=None)  # hidden
+        with bar, torch.inference_mode():
             for sequences, targets in batches:
                 x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
                 y = torch.as_tensor(np.asarray(targets, dtype=np.float32), device=self.device)
@@ -404,6 +402,7 @@ class TrainModel:
                 loss_total += float(self.criterion(out, y).item()) * len(y)
                 n += len(y)
                 predictions.append(out.float().cpu().numpy())
+                bar.update(len(y))
         self.model.train()
         return np.concatenate(predictions), loss_total / max(n, 1)
 
@@ -488,7 +487,7 @@ class TrainModel:
                 self.sampler.get_feature_from_index, self._report_gt, self._metrics_spec
             )
         batches, targets = self._test_data
-        predictions, loss = self._predict(batches)
+        predictions, loss = self._predict(batches, desc="evaluating")
         averages = self._test_metrics.update(predictions, targets)
         save_npz(os.path.join(self.output_dir, "test_predictions.npz"), predictions)
         features = self._test_metrics.write_feature_scores_to_file(

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from selene_sdk.errors import SeleneWarning
+from selene_sdk.progress import progress_bar
 from selene_sdk.samplers.online_sampler import DEFAULT_N_SAMPLES, check_batch_size
 from selene_sdk.samplers.sampler import Sampler
 
@@ -221,15 +222,24 @@ class MultiSampler(Sampler):
         loader = self._partitions[mode]
         stream = _LoaderStream(loader)
         if n_samples is None and _loader_is_finite(loader):
-            items = [_to_numpy(item) for item in loader]
+            items = []
+            with progress_bar(len(loader), "batch", f"{mode} set") as bar:
+                for item in loader:
+                    items.append(_to_numpy(item))
+                    bar.update(1)
             joined = tuple(np.concatenate(cols) for cols in zip(*items))
             n = len(joined[0])
             stream._parts, stream._rows = [joined], n
+            batches = [stream.take(min(batch_size, n - i)) for i in range(0, n, batch_size)]
         else:
             n = n_samples if n_samples is not None else DEFAULT_N_SAMPLES.get(mode)
             if n is None:
                 raise ValueError(f"n_samples is required for mode {mode!r}")
-        batches = [stream.take(min(batch_size, n - first)) for first in range(0, n, batch_size)]
+            batches = []
+            with progress_bar(n, "sample", f"{mode} set") as bar:
+                for first in range(0, n, batch_size):
+                    batches.append(stream.take(min(batch_size, n - first)))
+                    bar.update(len(batches[-1][0]))
         if len(batches[0]) < 2:
             raise ValueError(f"the {mode!r} DataLoader partition yields no targets")
         result = (batches, np.concatenate([b[1] for b in batches]))

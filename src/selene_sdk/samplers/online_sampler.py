@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from selene_sdk.constants import MINUS, PLUS
+from selene_sdk.progress import progress_bar
 from selene_sdk.samplers._codes import CodeBatch
 from selene_sdk.samplers._geometry import WindowGeometry
 from selene_sdk.samplers._partition import Holdouts, PositionPool, parse_holdouts
@@ -395,12 +396,15 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
         n_samples = check_batch_size(n_samples)
         save = mode in self._save_datasets
         batches = []
-        for step, first in enumerate(range(0, n_samples, batch_size)):
-            size = min(batch_size, n_samples - first)
-            out = self.sample_for_step(step, size, mode, return_coordinates=save)
-            if save:
-                self.add_to_saved_dataset(mode, out[2], out[1])
-            batches.append((out[0], out[1]))
+        # tens of seconds for the default sizes: a bar, or log lines off a terminal
+        with progress_bar(n_samples, "sample", f"{mode} set") as bar:
+            for step, first in enumerate(range(0, n_samples, batch_size)):
+                size = min(batch_size, n_samples - first)
+                out = self.sample_for_step(step, size, mode, return_coordinates=save)
+                if save:
+                    self.add_to_saved_dataset(mode, out[2], out[1])
+                batches.append((out[0], out[1]))
+                bar.update(size)
         if save:
             self.save_dataset_to_file(mode, close_filehandle=True)
         targets = np.concatenate([t for _, t in batches])

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from selene_sdk.io.atomic import atomic_path
+from selene_sdk.progress import LogProgress, progress_bar
 
 __all__ = ["h5_file_name", "write_sampler_to_h5"]
 
@@ -84,7 +85,8 @@ def write_sampler_to_h5(
     compress
         Bit-pack sequences along the length and (binary) targets along the features.
     progress
-        Show a tqdm progress bar.
+        Show progress (see :func:`selene_sdk.progress.progress_bar`: a bar on a terminal,
+        log lines elsewhere, ``SELENE_SDK_PROGRESS``); False hides it.
 
     Returns
     -------
@@ -92,7 +94,6 @@ def write_sampler_to_h5(
         Path of the written file.
     """
     import h5py
-    from tqdm import tqdm
 
     for name, value in (("n_steps", n_steps), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -100,10 +101,14 @@ def write_sampler_to_h5(
     n = n_steps * batch_size
     os.makedirs(output_dir, exist_ok=True)
     path = os.path.join(os.fspath(output_dir), h5_file_name(mode, seed, n))
-    with atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as out:
+    desc = f"writing {os.path.basename(path)}"
+    if progress:
+        bar = progress_bar(n_steps, "batch", desc)
+    else:
+        bar = LogProgress(None, "batch", desc, interval=None)  # hidden
+    with bar, atomic_path(path, suffix=".h5") as tmp, h5py.File(tmp, "w") as out:
         seq_ds = tgt_ds = None
-        bar = tqdm(range(n_steps), desc=f"writing {os.path.basename(path)}", disable=not progress)
-        for step in bar:
+        for step in range(n_steps):
             seqs, targets = _draw(sampler, mode, step, batch_size, seed)
             if seq_ds is None:
                 length, alphabet = seqs.shape[1], seqs.shape[2]
@@ -127,4 +132,5 @@ def write_sampler_to_h5(
             else:
                 seq_ds[rows] = seqs
                 tgt_ds[rows] = targets
+            bar.update(1)
     return path

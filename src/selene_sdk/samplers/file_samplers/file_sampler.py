@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from selene_sdk.progress import progress_bar
 from selene_sdk.samplers._rng import EpochOrder
 
 __all__ = ["FileSampler"]
@@ -118,9 +119,12 @@ class FileSampler(metaclass=abc.ABCMeta):
         batch_size = _positive(batch_size, "batch_size")
         n = self._default_n_samples if n_samples is None else _positive(n_samples, "n_samples")
         order = self._order
-        for first in range(0, n, batch_size):
-            rows = order.rows(first, min(batch_size, n - first))
-            yield self._read(rows, with_targets)
+        with progress_bar(n, "sample", f"{type(self).__name__} set") as bar:
+            for first in range(0, n, batch_size):
+                rows = order.rows(first, min(batch_size, n - first))
+                batch = self._read(rows, with_targets)
+                bar.update(len(rows))
+                yield batch
 
     def get_data_and_targets(
         self, batch_size: int, n_samples: int | None = None
