@@ -5,6 +5,7 @@ predicted by :func:`~selene_sdk.predict.mutagenesis.run_mutagenesis` and written
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from selene_sdk.io.atomic import Committer
 from selene_sdk.io.fasta_records import count_fasta_records, fasta_record_names, iter_fasta_records
 from selene_sdk.io.writers import Hdf5Writer, LinesWriter, WriterGroup
 from selene_sdk.predict.files.outputs import ScoreOutputs, check_output_format, split_prefix
+from selene_sdk.predict.files.summary import count, log_summary
 from selene_sdk.predict.inputs import fit_sequence
 from selene_sdk.predict.mutagenesis import MutagenesisGroup, MutagenesisInput, run_mutagenesis
 from selene_sdk.predict.mutations import check_range, count_mutations
@@ -92,6 +94,8 @@ class _IsmOutputs:
         self.bar = bar
         self.count_records = count_records
         self.paths: list[str] = []
+        self.n_mutations = 0  # for the summary line
+        self.n_sequences = 0
         self.group: WriterGroup | None = None
         self.outputs: ScoreOutputs | None = None
         self.base: np.ndarray | None = None
@@ -100,12 +104,14 @@ class _IsmOutputs:
         if reference is not None:
             self._open(group.source.payload, reference)
         self.outputs.write(self.base, mutants, group.labels)  # (1, F) reference, broadcast
+        self.n_mutations += len(mutants)
         if self.bar is not None and not self.count_records:
             self.bar.update(len(mutants))
         if group.last:
             writers, self.group = self.group, None
             writers.__exit__(None, None, None)
             self.paths += [w.path for w in writers.writers]
+            self.n_sequences += 1
             if self.bar is not None and self.count_records:
                 self.bar.update(1)
 
@@ -169,6 +175,14 @@ def _run(
     return outputs.paths
 
 
+def _summary(what: str, outputs: _IsmOutputs, seconds: float) -> None:
+    head = (
+        f"{what}: {count(outputs.n_sequences, 'sequence')}, "
+        f"{count(outputs.n_mutations, 'mutation')}"
+    )
+    log_summary(head, outputs.paths, seconds, outputs.n_mutations, "mutation")
+
+
 def _prepare(save_data, output_format, sequence_length, start_position, end_position, n):
     check_output_format(output_format)
     save_data = normalize_save_data(save_data)
@@ -200,6 +214,7 @@ def in_silico_mutagenesis(
 
     See :meth:`selene_sdk.predict.AnalyzeSequences.in_silico_mutagenesis` for the files.
     """
+    started = time.perf_counter()
     save_data, end = _prepare(
         save_data, output_format, sequence_length, start_position, end_position, mutate_n_bases
     )
@@ -209,7 +224,9 @@ def in_silico_mutagenesis(
     with progress_bar(total, "mutation", "ISM") as bar:
         outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar)
         record = _Record(os.fspath(output_path_prefix), fitted, total)
-        return _run(engine, [record], outputs, mutate_n_bases, start_position, end, background)
+        written = _run(engine, [record], outputs, mutate_n_bases, start_position, end, background)
+    _summary("ISM", outputs, time.perf_counter() - started)
+    return written
 
 
 def _fit(sequence: str, length: int, unknown: str, what: str) -> str:
@@ -253,6 +270,7 @@ def in_silico_mutagenesis_from_file(
 ) -> list[str]:
     """ISM of every record of a FASTA file; outputs are prefixed by the record name
     (``use_sequence_name``) or its 0-based index."""
+    started = time.perf_counter()
     save_data, end = _prepare(
         save_data, output_format, sequence_length, start_position, end_position, mutate_n_bases
     )
@@ -287,6 +305,7 @@ def in_silico_mutagenesis_from_file(
     with progress_bar(total, "sequence", f"ISM {name}") as bar:
         outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar, True)
         written = _run(engine, records(), outputs, mutate_n_bases, start_position, end, background)
+    _summary(f"ISM {name}", outputs, time.perf_counter() - started)
     if not seen:
         warnings.warn(
             f"{input_path}: no FASTA records; nothing to mutate", SeleneWarning, stacklevel=2

@@ -5,6 +5,7 @@ streamed through :func:`~selene_sdk.predict.prediction.run_predictions` into
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 
@@ -17,6 +18,7 @@ from selene_sdk.io.bed import IntervalRows, read_intervals
 from selene_sdk.io.fasta_records import count_fasta_records, iter_fasta_records
 from selene_sdk.io.writers import LinesWriter, WriterGroup
 from selene_sdk.predict.files.outputs import ScoreOutputs, check_output_format, strip_extension
+from selene_sdk.predict.files.summary import count, log_summary
 from selene_sdk.predict.inputs import CentredWindows, ChromMatcher, fit_codes, fit_sequence
 from selene_sdk.predict.prediction import PredictionBatch, run_predictions
 from selene_sdk.progress import progress_bar
@@ -94,6 +96,7 @@ def predict_fasta(
     """
     input_path = require_file(input_path, "FASTA file")
     check_output_format(output_format)
+    started = time.perf_counter()
     output_dir = os.fspath(output_dir)
     os.makedirs(output_dir, exist_ok=True)
     prefix = strip_extension(input_path)
@@ -130,12 +133,16 @@ def predict_fasta(
     total = lambda: count_fasta_records(input_path)  # noqa: E731 - only for a visible bar
     with group, progress_bar(total, "sequence", os.path.basename(input_path)) as bar:
         rows = _write_predictions(engine, batches(), outputs, None, bar, background)
+    name = os.path.basename(input_path)
+    paths = outputs.paths()
+    seconds = time.perf_counter() - started
+    log_summary(f"{name}: {count(rows, 'sequence')} predicted", paths, seconds, rows, "sequence")
     if rows == 0:
         warnings.warn(
             f"{input_path}: no FASTA records; wrote empty outputs", SeleneWarning, stacklevel=3
         )
     _resized_warning(input_path, resized[0], sequence_length, engine.alphabet.unknown)
-    return outputs.paths()
+    return paths
 
 
 def predict_bed(
@@ -160,6 +167,7 @@ def predict_bed(
     """
     input_path = require_file(input_path, "BED file")
     check_output_format(output_format)
+    started = time.perf_counter()
     strand_index = check_column_index(strand_index)
     output_dir = os.fspath(output_dir)
     os.makedirs(output_dir, exist_ok=True)
@@ -220,8 +228,14 @@ def predict_bed(
 
     with group, progress_bar(None, "interval", os.path.basename(input_path)) as bar:
         stats["rows"] = _write_predictions(engine, batches(), outputs, na, bar, background)
+    paths = [*outputs.paths(), na.path]
+    head = f"{os.path.basename(input_path)}: {count(stats['rows'], 'interval')} predicted"
+    if stats["rejected"]:
+        head += f", {count(stats['rejected'], 'line')} to {os.path.basename(na.path)}"
+    seconds = time.perf_counter() - started
+    log_summary(head, paths, seconds, stats["rows"], "interval")
     _bed_warnings(input_path, prefix, strand_index, stats)
-    return [*outputs.paths(), na.path]
+    return paths
 
 
 def _bed_warnings(input_path: str, prefix: str, strand_index, stats: dict[str, int]) -> None:

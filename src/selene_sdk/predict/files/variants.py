@@ -32,6 +32,7 @@ from selene_sdk.io.vcf_writer import AnnotatedVcfWriter
 from selene_sdk.io.writers import LinesWriter, WriterGroup
 from selene_sdk.predict.effects import VariantGroup, run_variant_effects, window_steps
 from selene_sdk.predict.files.outputs import ScoreOutputs, check_output_format, strip_extension
+from selene_sdk.predict.files.summary import count, log_summary
 from selene_sdk.predict.inputs import ChromMatcher
 from selene_sdk.predict.scores import SCORES, normalize_save_data
 from selene_sdk.predict.variant_windows import VariantWindows, build_variant_codes
@@ -249,13 +250,11 @@ def _check_width(pred: np.ndarray, features: Sequence[str]) -> None:
 
 
 def _report(summary: VariantEffectSummary, vcf_file: str) -> None:
-    name = os.path.basename(vcf_file)
-    rate = summary.variants / summary.seconds if summary.seconds > 0 else 0.0
-    logger.info(
-        "%s: %d variants scored from %d records in %.1f s (%.0f variants/s); %d records "
-        "rejected (see the .NA file)",
-        name, summary.variants, summary.records, summary.seconds, rate, summary.rejected,
-    )  # fmt: skip
+    head = (
+        f"{os.path.basename(vcf_file)}: {count(summary.variants, 'variant')} scored from "
+        f"{count(summary.records, 'record')}, {summary.rejected:,} rejected (see the .NA file)"
+    )
+    log_summary(head, summary.outputs, summary.seconds, summary.variants, "variant")
     if summary.records == 0:
         warnings.warn(
             f"{vcf_file}: no variant records; wrote empty outputs", SeleneWarning, stacklevel=4
