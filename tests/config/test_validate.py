@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 
@@ -490,3 +491,47 @@ def test_prediction_file_without_output_dir(check, model_file, features_file, tm
     prediction: {input_path: ACGTNACGTA}
     """
     assert only(check(_analyze_config(model_file, features_file, body))) == []
+
+
+def test_output_directories_that_cannot_be_written(check, model_file, features_file, tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    text = good_config(model_file, features_file, tmp_path).replace(
+        f"output_dir: {tmp_path / 'out'}", f"output_dir: {blocker}"
+    )
+    before = sorted(p.name for p in tmp_path.iterdir())
+    (error,) = only(check(text))
+    assert error.key == "output_dir" and error.line == line_no(text, "output_dir:")
+    assert error.message == f"`output_dir`: {blocker} is a file, not a directory"
+    fasta = tmp_path / "in.fa"
+    fasta.write_text(">s\nACGTACGTAC\n")
+    body = f"""
+    prediction: {{input_path: {fasta}, output_dir: {blocker / "preds"}}}
+    """
+    text = _analyze_config(model_file, features_file, body)
+    (error,) = only(check(text))
+    assert error.key == "prediction.output_dir"
+    assert error.message == (
+        f"`prediction.output_dir`: {blocker / 'preds'} cannot be created: {blocker} is a "
+        "file, not a directory"
+    )
+    # a directory that does not exist yet is fine, and the check creates nothing
+    fine = body.replace(str(blocker / "preds"), str(tmp_path / "new" / "deeper"))
+    assert only(check(_analyze_config(model_file, features_file, fine))) == []
+    after = sorted(p.name for p in tmp_path.iterdir())
+    assert [n for n in after if n not in before] == ["config.yml", "in.fa", "tiny.pth"]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root writes anywhere")
+def test_read_only_output_directory(check, model_file, features_file, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        fasta = tmp_path / "in.fa"
+        fasta.write_text(">s\nACGTACGTAC\n")
+        body = f"prediction: {{input_path: {fasta}, output_dir: {locked / 'p'}}}\n"
+        (error,) = only(check(_analyze_config(model_file, features_file, body)))
+        assert f"{locked / 'p'} cannot be created ({locked} cannot be written)" in error.message
+    finally:
+        locked.chmod(0o755)

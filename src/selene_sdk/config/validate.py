@@ -156,6 +156,9 @@ class _Checker(AnalysisChecks):
                     self.problems[start:] = [_as_warning(p) for p in self.problems[start:]]
         if "analyze" in ops:
             self.check_analysis_sections()
+        from selene_sdk.config.output_checks import check_output_dirs
+
+        self.problems += check_output_dirs(configs, ops, self.source)
         return self.problems
 
     def check_unknown_key(self, key: Any, ops: list[str]) -> None:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import logging
 import os
 import queue
+import re
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
@@ -24,19 +28,105 @@ __all__ = [
     "atomic_write",
     "commit_files",
     "discard_temporary",
+    "remove_stale_temporaries",
     "save_npz",
     "temporary_path",
 ]
 
 
+#: Temporary files are named ``.<target>.sel-<host>-<pid>-<random><suffix>``: the host and
+#: process let a later run tell the leftovers of a killed run (removed) from the files of
+#: a run still going (kept); nothing else is ever removed.
+_HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+_OURS = re.compile(r"^\..+\.sel-(?P<host>[0-9a-f]{6})-(?P<pid>\d+)-[0-9a-f]{12}(\.[\w.]+)?$")
+_CLEANED: set[str] = set()  # directories already swept by this process
+_CLEAN_LOCK = threading.Lock()
+logger = logging.getLogger("selene")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_temporaries(directory: str | os.PathLike) -> list[str]:
+    """Remove the temporary files that runs of ours on this host left in ``directory``
+    when they were killed (their process no longer exists); return their paths.
+
+    Only names made by :func:`temporary_path` are considered; files of live processes,
+    of other hosts and every other file are left alone.
+    """
+    directory = os.fspath(directory)
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        found = _OURS.match(name)
+        if found is None or found["host"] != _HOST:
+            continue
+        pid = int(found["pid"])
+        if pid == os.getpid() or _alive(pid):
+            continue
+        path = os.path.join(directory, name)
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+            os.unlink(path)
+            removed.append(path)
+    if removed:
+        logger.info(
+            "removed %d temporary file(s) left in %s by an earlier run that was killed",
+            len(removed),
+            directory,
+        )
+    return removed
+
+
+def _sweep_once(directory: str) -> None:
+    with _CLEAN_LOCK:
+        if directory in _CLEANED:
+            return
+        _CLEANED.add(directory)
+    remove_stale_temporaries(directory)
+
+
+def _cannot_write(path: str, directory: str, exc: OSError) -> OSError:
+    """The error of a failed temporary file, naming the target rather than the hidden
+    temporary file."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        blocking = directory
+        while blocking and not os.path.exists(blocking):
+            blocking = os.path.dirname(blocking)
+        what = f"{blocking} is a file, not a directory" if os.path.isfile(blocking) else str(exc)
+    else:
+        what = f"{exc.strerror or type(exc).__name__} in {directory}"
+    error = type(exc)(f"cannot write {path}: {what}")
+    error.errno = exc.errno
+    return error
+
+
 def temporary_path(path: str | os.PathLike, suffix: str | None = None) -> str:
     """Create an empty temporary file in the target's directory (made if missing) and
-    return its path; it gets the permissions ``open()`` would give the target."""
+    return its path; it gets the permissions ``open()`` would give the target.
+
+    The first temporary file a process makes in a directory also removes what killed
+    runs of ours left there (:func:`remove_stale_temporaries`). A directory that cannot
+    be made or written raises an ``OSError`` naming ``path``.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        os.makedirs(directory, exist_ok=True)
-    prefix = os.path.join(directory, f".{os.path.basename(path)}.")
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(path, directory, exc) from exc
+    _sweep_once(directory)
+    prefix = os.path.join(directory, f".{os.path.basename(path)}.sel-{_HOST}-{os.getpid()}-")
     suffix = suffix if suffix is not None else ".tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
@@ -47,6 +137,8 @@ def temporary_path(path: str | os.PathLike, suffix: str | None = None) -> str:
             os.close(os.open(tmp, flags, 0o666))
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _cannot_write(path, directory, exc) from exc
         return tmp
     raise FileExistsError(f"no unused temporary name beside {path}")
 
