@@ -104,12 +104,18 @@ def line_of(text: str, fragment: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
 
 
-def conv_weights(tmp_path, length: int, n_out: int = 2):
+def conv_module(directory):
+    """The model file written by the ``setup`` fixture, imported."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("conv_for_weights", tmp_path / "conv_model.py")
+    spec = importlib.util.spec_from_file_location("conv_model", directory / "conv_model.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def conv_weights(tmp_path, length: int, n_out: int = 2):
+    module = conv_module(tmp_path)
     path = tmp_path / f"conv_{length}.pth.tar"
     torch.save({"state_dict": module.Conv(length, n_out).state_dict()}, path)
     return path
@@ -148,11 +154,7 @@ def test_alphabet_width_differs(setup):
 def test_protein_reference_fits_a_20_channel_model(setup):
     (setup / "prot.fa").write_text(">p\nACDEFGHIK\n")
     weights = setup / "w20.pth"
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("conv20", setup / "conv_model.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = conv_module(setup)
     torch.save(module.Conv(30, 2, channels=20).state_dict(), weights)
     reference = f"!obj:selene_sdk.sequences.Proteome {{input_path: {setup}/prot.fa}}"
     text = analyze_config(setup, weights, 30, 30, reference).replace(
@@ -214,11 +216,7 @@ def test_run_stops_before_any_work(setup):
 
 
 def test_probe_and_length_search_on_a_known_model(setup):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("conv_probe", setup / "conv_model.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = conv_module(setup)
     model = module.Conv(1000, 3)
     model.train()
     ok = probe_model(model, 1000, 4)
