@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from selene_sdk.interpret import ISMResult, plot_command
+from selene_sdk.interpret.ism_figure import ism_figure
 from selene_sdk.interpret.rescale import rescale_score_matrix
 from tests.interpret.ism_tables import exact, ism_table
 from tests.interpret.test_variants import HEADER8, ROWS8
@@ -66,10 +67,9 @@ def test_ism_svg_and_default_output_name(ism_files):
 
 def test_ism_figure_shows_the_motif(ism_files):
     predictions, _ = ism_files
-    args = parse("ism", str(predictions), "--feature", "CTCF")
     result = ISMResult.from_file(predictions)
     matrix = result.get_score_matrix_for("CTCF")
-    figure = plot_command._ism_figure(args, result, "CTCF", matrix, 0)
+    figure = ism_figure(result, "CTCF")
     logo_ax, heat_ax = figure.axes[:2]
     # max_effect base scaling: only the reference letter at each position has height > 0
     # (0.02 outside the motif, 0.8 inside), so one glyph per position
@@ -87,14 +87,13 @@ def test_ism_figure_shows_the_motif(ism_files):
 
 def test_ism_window_and_signed_scores(ism_files):
     _, logits = ism_files
-    args = parse("ism", str(logits), "--start", "2", "--end", "8", "--base-scaling", "identity")
     result = ISMResult.from_file(logits)
-    matrix = result.get_score_matrix_for("CTCF")[2:8]
-    figure = plot_command._ism_figure(args, result, "CTCF", matrix, 2)
+    figure = ism_figure(result, "CTCF", 2, 8, base_scaling="identity")
     logo_ax, heat_ax = figure.axes[:2]
     assert [t.get_text() for t in heat_ax.get_xticklabels()] == [str(i) for i in range(2, 8)]
     assert heat_ax.collections[0].get_cmap().name == "RdBu_r"  # negative logit changes
     assert logo_ax.get_ylim()[0] < 0
+    args = parse("ism", str(logits), "--start", "2", "--end", "8", "--base-scaling", "identity")
     assert plot_command.run(args) == 0
 
 

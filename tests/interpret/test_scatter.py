@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from selene_sdk.interpret import variant_diffs_scatter_plot
+from selene_sdk.interpret import ordered_variants_and_indices, variant_diffs_scatter_plot
 from selene_sdk.interpret.genes import GeneIndex, packaged_gene_bed
 from tests.conftest import shared_path
 
@@ -42,11 +42,59 @@ def test_html_written_with_variants_in_genome_order(tmp_path):
     assert "Max probability difference scores" in html
     assert list(trace(figure).x) == ["chr1 100", "chr1 2000", "chr10 50", "chrX 7"]
     np.testing.assert_array_equal(trace(figure).y, [0.5, 0.05, 0.3, 0.9])
-    assert trace(figure).text[0].startswith("Max score: 5.000e-01 (CTCF)<br>chr1 100<br>A/G")
+    assert list(trace(figure).text) == [
+        "<b>rs1</b><br>chr1:100 A>G<br>Max score: 5.000e-01 (CTCF)",
+        "<b>rs4</b><br>chr1:2000 T>C<br>Max score: 5.000e-02 (CTCF)",
+        "<b>rs2</b><br>chr10:50 C>T<br>Max score: 3.000e-01 (Pol2)",
+        "chrX:7 G>A<br>Max score: 9.000e-01 (Pol2)",  # no ID (".")
+    ]
     assert figure.layout.shapes[0].y0 == 0.4
     assert figure.layout.xaxis.title.text == "Genome coordinates"
     assert figure.layout.yaxis.title.text == "Absolute difference"
     assert not list(tmp_path.joinpath("plots").glob(".*"))  # no temporary files left
+
+
+def _many_variants(n: int) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    rng = np.random.default_rng(0)
+    labels = [
+        (f"chr{1 + i % 22}", str(1000 + 37 * i), f"rs{100000 + i}", "A", "G") for i in range(n)
+    ]
+    return rng.random((n, 2)), labels
+
+
+def test_page_is_small_and_shares_one_plotly_js(tmp_path):
+    data, labels = _many_variants(3000)
+    out = tmp_path / "vep" / "variants.html"
+    figure = variant_diffs_scatter_plot(data, labels, FEATURES, out)
+    bundles = list((tmp_path / "vep").glob("plotly-*.min.js"))
+    assert len(bundles) == 1 and bundles[0].stat().st_size > 3_000_000
+    page = out.read_text()
+    assert out.stat().st_size < 700_000  # was 4.8-5.6 MB with plotly.js inlined
+    assert f'src="{bundles[0].name}"' in page
+    # every variant ID heads its hover text, in the plotted (genome) order
+    _, order = ordered_variants_and_indices(labels)
+    assert [t.split("<br>")[0] for t in trace(figure).text] == [
+        f"<b>{labels[i][2]}</b>" for i in order
+    ]
+    assert "rs100000" in page and "rs102999" in page
+    # a second page in the same directory reuses the bundle as it is
+    before = bundles[0].stat().st_mtime_ns
+    variant_diffs_scatter_plot(DATA, LABELS, FEATURES, tmp_path / "vep" / "other.html")
+    assert bundles[0].stat().st_mtime_ns == before
+    assert len(list((tmp_path / "vep").glob("plotly-*.min.js"))) == 1
+
+
+def test_inline_and_cdn_pages(tmp_path):
+    inline = tmp_path / "inline.html"
+    variant_diffs_scatter_plot(DATA, LABELS, FEATURES, inline, plotlyjs="inline")
+    assert inline.stat().st_size > 3_000_000
+    assert not list(tmp_path.glob("plotly-*.js"))
+    cdn = tmp_path / "cdn.html"
+    variant_diffs_scatter_plot(DATA, LABELS, FEATURES, cdn, plotlyjs="cdn")
+    assert "https://cdn.plot.ly/plotly-" in cdn.read_text()
+    assert cdn.stat().st_size < 100_000
+    with pytest.raises(ValueError, match="plotlyjs must be"):
+        variant_diffs_scatter_plot(DATA, LABELS, FEATURES, cdn, plotlyjs="local")
 
 
 def test_filter_features_keeps_sorted_order(tmp_path):

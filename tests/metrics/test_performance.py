@@ -1,4 +1,4 @@
-"""Metrics: hand-computed scores, the text format, the U-test AUC, the plots."""
+"""Metrics: hand-computed scores, the text format, the U-test AUC (plots: test_plots.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,6 @@ from selene_sdk.metrics import (
     PerformanceMetrics,
     auc_u_test,
     compute_score,
-    plot_training_curves,
-    visualize_precision_recall_curves,
-    visualize_roc_curves,
 )
 
 
@@ -127,31 +124,3 @@ def test_add_remove_and_restricted_update():
     assert metrics.metrics["roc_auc"].data == []
     history = metrics.remove_metric("const")
     assert len(history) == 1 and "const" not in metrics.metrics
-
-
-def test_curve_plots_written(tmp_path):
-    rng = np.random.default_rng(0)
-    target = (rng.random((400, 3)) < 0.3).astype(float)
-    pred = np.clip(target * 0.5 + rng.random((400, 3)) * 0.6, 0, 1)
-    roc = visualize_roc_curves(pred, target, str(tmp_path), report_gt_feature_n_positives=10)
-    pr = visualize_precision_recall_curves(pred, target, str(tmp_path), 10)
-    for path in (roc, pr):
-        text = open(path).read()
-        assert text.startswith("<?xml") and "</svg>" in text
-    assert "False Positive Rate" in open(roc).read() or "<svg" in open(roc).read()
-    metrics = PerformanceMetrics(lambda i: str(i), 0)
-    metrics.visualize(pred, target, str(tmp_path / "viz"))
-    assert (tmp_path / "viz" / "roc_curves.svg").exists()
-    assert (tmp_path / "viz" / "precision_recall_curves.svg").exists()
-
-
-def test_training_curves_svg(tmp_path):
-    path = plot_training_curves(
-        [10, 20],
-        [0.7, 0.5],
-        [10, 20],
-        [0.6, 0.55],
-        {"roc_auc": [0.7, None]},
-        str(tmp_path / "training_curves.svg"),
-    )
-    assert open(path).read().rstrip().endswith("</svg>")

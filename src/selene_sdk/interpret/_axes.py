@@ -25,10 +25,22 @@ def position_label_step(n_positions: int, max_labels: int = _MAX_LABELS) -> int:
     return int(10 * magnitude)  # pragma: no cover - loop always returns
 
 
-def label_positions(ax: Any, n_positions: int, first: int = 0, step: int | None = None) -> None:
-    """Put x ticks at cell centres ``i + 0.5`` labelled ``first + i`` (every ``step``-th)."""
+def label_positions(
+    ax: Any,
+    n_positions: int,
+    first: int = 0,
+    step: int | None = None,
+    max_labels: int = _MAX_LABELS,
+) -> None:
+    """Put x ticks at cell centres ``i + 0.5`` labelled ``first + i``, every ``step``-th.
+
+    The labelled positions are the multiples of ``step`` (``first = 37``, step 10: 40, 50,
+    ...), so every row of a wrapped figure is labelled alike; default step from
+    :func:`position_label_step`.
+    """
     if step is None:
-        step = position_label_step(n_positions)
-    idx = np.arange(0, n_positions, step)
+        step = position_label_step(n_positions, max_labels)
+    offset = (-first) % step
+    idx = np.arange(offset, n_positions, step)
     ax.set_xticks(idx + 0.5)
     ax.set_xticklabels([str(first + int(i)) for i in idx])

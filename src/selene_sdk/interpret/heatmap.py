@@ -77,7 +77,8 @@ def heatmap(
         Alphabet, as for :func:`~selene_sdk.interpret.sequence_logo` (default ``Genome``).
     **kwargs
         Seaborn-``heatmap``-like options: ``ax``, ``cmap`` (default ``"Blues"``), ``vmin``,
-        ``vmax``, ``center``, ``robust``, ``cbar`` (default True), ``cbar_kws`` (merged
+        ``vmax``, ``center``, ``robust``, ``cbar`` (default True), ``cbar_label`` (the
+        colour bar's label, e.g. ``"log-odds change"``), ``cbar_kws`` (merged
         over ``{"use_gridspec": False, "location": "bottom", "pad": 0.2}``), ``cbar_ax``,
         ``square``, ``linewidths``, ``linecolor``, ``xticklabels`` and ``yticklabels``
         (True, False, an int step, a list, or ``"auto"``: every letter, and every k-th
@@ -116,6 +117,9 @@ def heatmap(
     cbar = kwargs.pop("cbar", True)
     cbar_kws = {"use_gridspec": False, "location": "bottom", "pad": 0.2}
     cbar_kws.update(kwargs.pop("cbar_kws", None) or {})
+    cbar_label = kwargs.pop("cbar_label", None)
+    if cbar_label is not None:
+        cbar_kws["label"] = str(cbar_label)
     cbar_ax = kwargs.pop("cbar_ax", None)
     square = kwargs.pop("square", False)
     kwargs.setdefault("edgecolors", kwargs.pop("linecolor", "white"))

@@ -244,6 +244,25 @@ class ISMResult:
         return self._end
 
     @property
+    def source(self) -> str | None:
+        """The file the table was read from (None when built from a frame)."""
+        return self._source
+
+    @property
+    def score_type(self) -> str | None:
+        """``predictions``, ``diffs``, ``abs_diffs`` or ``logits`` from the file name
+        (``<prefix>_<score>.tsv``); None when read from a frame or named otherwise."""
+        if self._source is None:
+            return None
+        name = os.path.basename(self._source)
+        for suffix in (".gz", ".tsv", ".txt"):
+            name = name.removesuffix(suffix)
+        for score in ("abs_diffs", "diffs", "logits", "predictions"):
+            if name.endswith(f"_{score}") or name == score:
+                return score
+        return None
+
+    @property
     def has_reference_prediction(self) -> bool:
         """Whether the table has the ``NA, NA`` reference-prediction row."""
         return self._ref_row is not None

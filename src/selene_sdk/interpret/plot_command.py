@@ -4,6 +4,10 @@
   and a heatmap (bottom) of one feature's ISM scores, as PNG, SVG or PDF.
 * ``selene plot vep <prefix>_abs_diffs.tsv -o out.html``: the interactive scatter plot of
   each variant's largest score across features.
+* ``selene plot roc|pr <output_dir>``: ROC / precision-recall curves redrawn from an
+  evaluation's ``test_predictions.npz`` and ``test_targets.npz``.
+* ``selene plot training <output_dir>``: loss and validation metric curves from the
+  training logs.
 
 The CLI registers this module with :func:`add_arguments` and calls :func:`run`, which
 returns the exit status (0 on success, 1 on a user error, reported on stderr).
@@ -15,15 +19,8 @@ import argparse
 import os
 import re
 import sys
-from typing import TYPE_CHECKING
 
 from selene_sdk.errors import InputFormatError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from selene_sdk.interpret.ism_result import ISMResult
 
 __all__ = ["add_arguments", "run"]
 
@@ -33,8 +30,10 @@ _SCALINGS = ("identity", "probability", "max_effect")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``ism`` and ``vep`` sub-commands (and their options) to ``parser``."""
-    kinds = parser.add_subparsers(dest="plot_kind", metavar="{ism,vep}", required=True)
+    """Add the ``ism``, ``vep``, ``roc``, ``pr`` and ``training`` sub-commands to ``parser``."""
+    kinds = parser.add_subparsers(
+        dest="plot_kind", metavar="{ism,vep,roc,pr,training}", required=True
+    )
 
     ism = kinds.add_parser(
         "ism",
@@ -84,7 +83,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave the reference letters blank in the heatmap",
     )
-    ism.add_argument("--dpi", type=int, default=150, help="resolution of PNG output")
+    ism.add_argument(
+        "--logo",
+        choices=("all", "reference", "both"),
+        default="all",
+        help="all: every letter (heights from the scalings); reference: the reference "
+        "letter only, as tall as the effect of mutating it (above the line when mutating "
+        "lowers the score); both: the reference logo above the all-letter one (default: all)",
+    )
+    ism.add_argument(
+        "--reference-effect",
+        choices=("mean", "max"),
+        default="mean",
+        help="reference logo height: the reference's score minus the mean of its "
+        "substitutions (mean) or minus the farthest substitution (max); default mean",
+    )
+    ism.add_argument(
+        "--label",
+        help="what the scores are, for the y axis and the colour bar (default from the file "
+        "name: prediction, prediction change (alt - ref), |prediction change|, log-odds change)",
+    )
+    ism.add_argument(
+        "--per-row",
+        type=int,
+        help="positions per row (default: one row up to 100 positions, else rows of about "
+        "80; 0: one row). The figure is at most 2,400 pixels wide at --dpi",
+    )
+    ism.add_argument("--dpi", type=int, default=150, help="resolution of PNG output (150)")
 
     vep = kinds.add_parser(
         "vep",
@@ -113,18 +138,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("hg19", "hg38"),
         help="use the packaged gencode gene file of this assembly (when installed)",
     )
+    vep.add_argument(
+        "--inline",
+        action="store_true",
+        help="embed plotly.js (about 4.7 MB) in the page; default: one shared "
+        "plotly-<version>.min.js written once beside the page (works offline)",
+    )
     vep.add_argument("--open", action="store_true", help="open the page in a web browser")
+    from selene_sdk.interpret.run_plots import add_run_arguments
+
+    add_run_arguments(kinds)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``selene plot ism`` / ``selene plot vep``; returns the exit status."""
+    """Run ``selene plot <kind>``; returns the exit status."""
+    from selene_sdk.interpret import run_plots
+
+    commands = {"ism": _plot_ism, "vep": _plot_vep, **run_plots.COMMANDS}
     try:
-        if args.plot_kind == "ism":
-            output = _plot_ism(args)
-        elif args.plot_kind == "vep":
-            output = _plot_vep(args)
-        else:  # pragma: no cover - argparse restricts the choices
+        if args.plot_kind not in commands:  # pragma: no cover - argparse restricts them
             raise ValueError(f"unknown plot kind {args.plot_kind!r}")
+        output = commands[args.plot_kind](args)
     except OSError as exc:
         detail = exc.strerror or str(exc)
         where = f": {exc.filename}" if exc.filename else ""
@@ -167,6 +201,7 @@ def _check_kind(path: str, wanted: str, what: str) -> None:
 
 
 def _plot_ism(args: argparse.Namespace) -> str:
+    from selene_sdk.interpret.ism_figure import ism_figure
     from selene_sdk.interpret.ism_result import ISMResult
     from selene_sdk.io.atomic import atomic_path
 
@@ -175,6 +210,8 @@ def _plot_ism(args: argparse.Namespace) -> str:
         raise ValueError(
             f"output {output!r}: choose a file name ending in {', '.join(_FIGURE_FORMATS)}"
         )
+    if args.per_row is not None and args.per_row < 0:
+        raise ValueError(f"--per-row must be 0 or more, got {args.per_row}")
     _check_kind(args.input, "ism", "ISM output file")
     result = ISMResult.from_file(args.input, sequence_type=args.sequence_type)
     feature = args.feature
@@ -186,64 +223,29 @@ def _plot_ism(args: argparse.Namespace) -> str:
                 f"{', ...' if len(result.features) > 20 else ''})"
             )
         feature = result.features[0]
-    matrix = result.get_score_matrix_for(feature)
-    start = result.start_position if args.start is None else args.start
-    end = result.end_position if args.end is None else args.end
-    if not result.start_position <= start < end <= result.end_position:
-        raise ValueError(
-            f"--start/--end must satisfy {result.start_position} <= start < end <= "
-            f"{result.end_position} (the positions in {args.input}); got {start}, {end}"
-        )
-    rows = slice(start - result.start_position, end - result.start_position)
-    matrix = matrix[rows]
+    result.get_score_matrix_for(feature)  # an unknown feature lists the available ones
     if output is None:
         output = f"{_strip_tsv(args.input)}_{_safe_name(feature)}.png"
-    figure = _ism_figure(args, result, feature, matrix, start)
+    figure = ism_figure(
+        result,
+        feature,
+        args.start,
+        args.end,
+        logo=args.logo,
+        reference_effect=args.reference_effect,
+        label=args.label,
+        base_scaling=args.base_scaling,
+        position_scaling=args.position_scaling,
+        order=args.order,
+        cmap=args.cmap,
+        mask_reference=args.mask_reference,
+        per_row=args.per_row,
+        dpi=args.dpi,
+    )
     suffix = os.path.splitext(output)[1].lower()
     with atomic_path(output, suffix=suffix) as tmp:
         figure.savefig(tmp, dpi=args.dpi, format=suffix[1:])
     return output
-
-
-def _ism_figure(
-    args: argparse.Namespace,
-    result: ISMResult,
-    feature: str,
-    matrix: np.ndarray,
-    start: int,
-) -> Figure:
-    """Logo of the rescaled ``matrix`` (positions ``start ..``) above a heatmap of it."""
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from selene_sdk.interpret._alphabet import resolve_alphabet
-    from selene_sdk.interpret._axes import label_positions
-    from selene_sdk.interpret.heatmap import heatmap
-    from selene_sdk.interpret.logo import sequence_logo
-    from selene_sdk.interpret.rescale import rescale_score_matrix
-
-    n_pos = matrix.shape[0]
-    logo_matrix = rescale_score_matrix(matrix, args.base_scaling, args.position_scaling)
-    logo_matrix = np.nan_to_num(logo_matrix, nan=0.0, posinf=0.0, neginf=0.0)
-    width = min(max(6.0, 0.25 * n_pos + 1.5), 60.0)
-    figure = Figure(figsize=(width, 5.5), layout="constrained")
-    logo_ax, heat_ax = figure.subplots(2, 1, height_ratios=(1.0, 1.0))
-    sequence_logo(logo_matrix, order=args.order, ax=logo_ax, sequence_type=args.sequence_type)
-    logo_ax.set_title(f"{feature} ({os.path.basename(args.input)})")
-    logo_ax.set_ylabel("score")
-    mask = None
-    if args.mask_reference:
-        reference = result.reference_sequence[start - result.start_position :][:n_pos]
-        mask = resolve_alphabet(args.sequence_type).encode(reference) == 1
-    heat_kwargs = {"cmap": args.cmap or "Blues"}
-    finite = matrix[np.isfinite(matrix)]
-    if args.cmap is None and finite.size and finite.min() < 0:
-        heat_kwargs = {"cmap": "RdBu_r", "center": 0.0}
-    heatmap(matrix, mask=mask, sequence_type=args.sequence_type, ax=heat_ax, **heat_kwargs)
-    for ax in (logo_ax, heat_ax):
-        label_positions(ax, n_pos, first=start)
-    heat_ax.set_xlabel("position")
-    return figure
 
 
 # -- vep -------------------------------------------------------------------------------------
@@ -293,5 +295,6 @@ def _plot_vep(args: argparse.Namespace) -> str:
         threshold_line=args.threshold,
         auto_open=args.open,
         gene_bed=args.gene_bed,
+        plotlyjs="inline" if args.inline else "shared",
     )
     return output

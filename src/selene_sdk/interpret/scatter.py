@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -51,25 +52,44 @@ def _gene_index(gene_bed: str | os.PathLike | None, version: str | None) -> Gene
 
 def _hover_text(
     labels: Sequence[Sequence[Any]],
+    names: Sequence[str],
     scores: np.ndarray,
     best_features: list[str],
     genes: GeneIndex | None,
 ) -> list[str]:
     text = []
-    for (chrom, pos, ref, alt), score, feature in zip(labels, scores, best_features):
-        lines = [
-            f"Max score: {score:.3e} ({feature})",
-            f"{chrom} {pos}",
-            f"{ref or '-'}/{alt or '-'}",
+    for (chrom, pos, ref, alt), name, score, feature in zip(labels, names, scores, best_features):
+        lines = [f"<b>{html.escape(name)}</b>"] if name and name != "." else []
+        lines += [
+            f"{chrom}:{pos} {ref or '-'}>{alt or '-'}",
+            f"Max score: {score:.3e} ({html.escape(feature)})",
         ]
         if genes is not None:
             # VCF positions are 1-based; gene BED intervals 0-based half-open.
-            names, overlapping = genes.genes_at(str(chrom), int(pos) - 1)
-            if names:
+            found, overlapping = genes.genes_at(str(chrom), int(pos) - 1)
+            if found:
                 kind = "Overlapping" if overlapping else "Closest"
-                lines.append(f"{kind} gene(s): {', '.join(names)}")
+                lines.append(f"{kind} gene(s): {', '.join(found)}")
         text.append("<br>".join(lines))
     return text
+
+
+def _plotlyjs(output_path: str, plotlyjs: str) -> bool | str:
+    """``include_plotlyjs`` for plotly's ``write_html``; ``"shared"`` writes the bundle."""
+    if plotlyjs == "inline":
+        return True
+    if plotlyjs == "cdn":
+        return "cdn"
+    from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+    name = f"plotly-{get_plotlyjs_version()}.min.js"
+    bundle = os.path.join(os.path.dirname(os.path.abspath(output_path)), name)
+    code = get_plotlyjs().encode("utf-8")
+    if not os.path.exists(bundle) or os.path.getsize(bundle) != len(code):
+        os.makedirs(os.path.dirname(bundle), exist_ok=True)
+        with atomic_path(bundle, suffix=".js") as tmp, open(tmp, "wb") as handle:
+            handle.write(code)
+    return name
 
 
 def variant_diffs_scatter_plot(
@@ -84,6 +104,7 @@ def variant_diffs_scatter_plot(
     threshold_line: float | None = None,
     auto_open: bool = False,
     gene_bed: str | os.PathLike | None = None,
+    plotlyjs: str = "shared",
 ) -> Any:
     """Plot each variant's maximum score across features; write an interactive HTML page.
 
@@ -97,8 +118,7 @@ def variant_diffs_scatter_plot(
     features
         Feature names, one per column of ``data``.
     output_path
-        HTML file to write (directories are created; written atomically). The page embeds
-        plotly.js, so it opens offline.
+        HTML file to write (directories are created; written atomically).
     filter_features
         Optional function called with the list of feature names; it returns the features
         to keep as column indices, booleans or names. Default: all features.
@@ -119,6 +139,12 @@ def variant_diffs_scatter_plot(
     gene_bed
         Gene BED file (``chrom, start, end, name`` or the gencode ``chrom, start, end, .,
         name`` layout) for the hover text; takes precedence over ``hg_reference_version``.
+    plotlyjs : {"shared", "inline", "cdn"}
+        How the page loads plotly.js: ``"shared"`` (default) from
+        ``plotly-<version>.min.js`` beside the page, written once per directory (the page
+        stays small and opens offline; copy the two files together); ``"inline"`` embedded
+        (a self-contained page of about 5 MB); ``"cdn"`` from the plotly CDN (needs the
+        internet to open).
 
     Returns
     -------
@@ -144,6 +170,8 @@ def variant_diffs_scatter_plot(
         )
     if scores.shape[0] == 0:
         raise ValueError("no variants to plot")
+    if plotlyjs not in ("shared", "inline", "cdn"):
+        raise ValueError(f"plotlyjs must be 'shared', 'inline' or 'cdn', got {plotlyjs!r}")
     if nth_percentile is not None and not 0 <= float(nth_percentile) <= 100:
         raise ValueError(f"nth_percentile must be within 0..100, got {nth_percentile}")
     genes = _gene_index(gene_bed, hg_reference_version)
@@ -166,9 +194,12 @@ def variant_diffs_scatter_plot(
         cutoff = np.nanpercentile(max_scores, float(nth_percentile))
         keep = np.nonzero(max_scores >= cutoff)[0]
     kept_labels = [tuple(ordered_labels[i][:4]) for i in keep.tolist()]
+    # the variant IDs (VCF ID, the ``name`` column) of the rows in plotting order
+    order = np.asarray(indices, dtype=np.intp)
+    names = [str(labels[int(order[i])][2]) for i in keep.tolist()]
     x = [f"{chrom} {pos}" for chrom, pos, _, _ in kept_labels]
     y = max_scores[keep]
-    text = _hover_text(kept_labels, y, [best_features[i] for i in keep.tolist()], genes)
+    text = _hover_text(kept_labels, names, y, [best_features[i] for i in keep.tolist()], genes)
 
     trace_type = go.Scattergl if len(x) >= _WEBGL_MIN_POINTS else go.Scatter
     figure = go.Figure(
@@ -200,8 +231,9 @@ def variant_diffs_scatter_plot(
             y1=float(threshold_line),
             line={"color": "#d62728", "width": 1.5, "dash": "dash"},
         )
+    include = _plotlyjs(os.fspath(output_path), plotlyjs)
     with atomic_path(output_path, suffix=".html") as tmp:
-        figure.write_html(tmp, include_plotlyjs=True, full_html=True, auto_open=False)
+        figure.write_html(tmp, include_plotlyjs=include, full_html=True, auto_open=False)
     if auto_open:
         import webbrowser
 

@@ -186,14 +186,21 @@ class PerformanceMetrics:
         return averages
 
     def visualize(self, prediction: np.ndarray, target: np.ndarray, output_dir: str, **kwargs):
-        """Draw ``roc_curves.svg`` / ``precision_recall_curves.svg`` for the tracked metrics
-        named ``roc_auc`` / ``average_precision``."""
+        """Draw ``roc_curves.svg``/``.png`` and ``precision_recall_curves.svg``/``.png`` for
+        the tracked metrics named ``roc_auc`` / ``average_precision``.
+
+        The curves are labelled with the feature names (``get_feature_from_index_fn``) unless
+        ``feature_names`` is given; other keywords go to the plotting functions.
+        """
         from selene_sdk.metrics.plots import (
             visualize_precision_recall_curves,
             visualize_roc_curves,
         )
 
         os.makedirs(output_dir, exist_ok=True)
+        if "feature_names" not in kwargs:
+            n = np.shape(target)[1] if np.ndim(target) == 2 else 1
+            kwargs["feature_names"] = [str(self.get_feature_from_index(j)) for j in range(n)]
         if "roc_auc" in self.metrics:
             visualize_roc_curves(prediction, target, output_dir, **kwargs)
         if "average_precision" in self.metrics:
