@@ -6,12 +6,19 @@ STAMP := $(VENV)/.installed
 
 .PHONY: test demo lint format bench venv clean
 
+# torch is installed first, from the index pip is configured with, unless TORCH_INDEX names
+# another one (for torch only). PyPI's Linux wheel is the CUDA build; for a CPU-only build:
+#   make TORCH_INDEX=https://download.pytorch.org/whl/cpu test
+# (on a machine whose pip finds a local CPU wheel first, as in this project's, nothing is
+# needed). It applies when .venv is created: `make clean` first to reinstall.
+TORCH_INDEX ?=
+TORCH_INDEX_ARGS := $(if $(strip $(TORCH_INDEX)),--index-url $(strip $(TORCH_INDEX)))
+
 venv: $(STAMP)
 
-# torch first, from the CPU wheel on disk: a plain `torch` requirement would pull a CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install $(strip --quiet $(TORCH_INDEX_ARGS) "torch==2.13.0")
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 

@@ -5,9 +5,9 @@ Selene's model-file contract: the file defines the model class, ``criterion()`` 
 dropout, then two linear layers) with three changes for a small CPU: 64/64/128 channels
 instead of 320/480/960, batch normalisation after each convolution (it learns faster in a
 few minutes of training), and a 64-unit hidden layer instead of one as wide as the output
-(four outputs here). Full DeepSEA trains at ~0.2 steps/s on a 2-core CPU, this one at
-~7 steps/s, and four features do not need more. For the full model drop ``path`` and
-write ``class: DeepSEA`` (a reference architecture of ``selene_sdk.models``).
+(four outputs here). Full DeepSEA has about 50 times the convolution weights and is far
+slower per step on a 2-core CPU; four features do not need it. For the full model drop
+``path`` and write ``class: DeepSEA`` (a reference architecture of ``selene_sdk.models``).
 """
 
 import torch

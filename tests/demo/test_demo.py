@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from selene_sdk.demo.__main__ import main
 from selene_sdk.demo.checks import ism_focus, read_test_aucs, variant_score_summary
 from selene_sdk.demo.synthetic import make_synthetic_data
+from tests.demo.quick_run import quick_demo_output
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["--output-dir", str(out), "--quick"]) == 0
-    return out
+    return quick_demo_output(tmp_path_factory)
 
 
 def test_outputs_exist(demo_run):
@@ -44,8 +42,9 @@ def test_model_learned_the_motifs(demo_run):
     assert sum(aucs.values()) / len(aucs) >= 0.85, aucs
 
 
-def test_ism_effect_concentrated_on_motif(demo_run):
-    data = make_synthetic_data(demo_run / "data", sites_per_chrom=150, ism_length=400)
+def test_ism_effect_concentrated_on_motif(demo_run, tmp_path):
+    # the same deterministic data again, for the motif positions (the run is not modified)
+    data = make_synthetic_data(tmp_path / "data", sites_per_chrom=150, ism_length=400)
     for name, start, end, feature in data.ism_motif_spans:
         focus = ism_focus(
             str(demo_run / "results" / "ism" / f"{name}_logits.tsv"), feature, start, end

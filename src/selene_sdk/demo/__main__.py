@@ -73,11 +73,20 @@ def _plot(argv: list[str]) -> None:
         raise RuntimeError(f"selene plot {' '.join(argv)} failed")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m selene_sdk.demo", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m selene_sdk.demo``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m selene_sdk.demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--output-dir", default="demo_output", help="where everything goes")
     parser.add_argument("--quick", action="store_true", help="a shorter run (for tests)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     out = Path(args.output_dir).resolve()
     t0 = time.perf_counter()
     data = prepare(out, quick=args.quick)
