@@ -301,6 +301,21 @@ def _open_brackets(text: str, upto: int) -> list[tuple[str, Any]]:
     return stack
 
 
+def _reader_error(exc: yaml.reader.ReaderError, source: str | None, text: str) -> ConfigError:
+    """A character YAML does not allow (a control byte such as NUL), with its line and column."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return ConfigError(
+        f"malformed YAML: character U+{char:04X} is not allowed in YAML (a control "
+        "character: is this a text file?)",
+        source,
+        line,
+        column,
+    )
+
+
 def _yaml_error(exc: yaml.YAMLError, source: str | None, text: str = "") -> ConfigError:
     """One message with both places: where PyYAML gave up and where the mistake probably
     is. Inside ``[...]`` / ``{...}`` YAML accepts ``key: value`` items, so an unclosed
@@ -391,7 +406,12 @@ def parse(
     Malformed YAML and structural errors (duplicate keys, a sequence after ``!obj:``)
     still stop parsing: they come back as the single problem, with data None.
     """
-    loader = _SeleneLoader(text)
+    try:
+        loader = _SeleneLoader(text)
+    except yaml.reader.ReaderError as exc:  # PyYAML checks every character up front
+        return LoadedConfig(
+            None, [Problem.from_error(_reader_error(exc, source, text), "yaml")], source, text
+        )
     loader.source = source
     loader.environ = os.environ if environ is None else environ
     loader.problems = []

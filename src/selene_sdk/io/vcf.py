@@ -94,12 +94,12 @@ _FIRST_FIVE = itemgetter(0, 1, 2, 3, 4)
 def open_vcf_text(path: str) -> io.TextIOBase:
     """Open a VCF (plain, gzip or bgzip) for text reading; BCF is refused with advice."""
     if is_gzip(path):
-        raw = gzip.open(path, "rb")
+        raw = open_binary(path)
         try:
             magic = raw.peek(5)[:5] if hasattr(raw, "peek") else b""
-        except (OSError, EOFError) as exc:
+        except InputFormatError:
             raw.close()
-            raise InputFormatError(path, f"cannot be decompressed ({exc})") from exc
+            raise
         if magic.startswith(b"BCF"):
             raw.close()
             raise InputFormatError(
