@@ -256,3 +256,12 @@ def test_real_chr20_features(chr20_dir):
     centre = (int(s) + int(e)) // 2
     data = gf.get_feature_data(chrom, centre - 10, centre + 10)
     assert data[features.index(name)] == 1
+
+
+def test_features_given_as_a_path_string_is_a_clear_error(tiny_bed, tmp_path):
+    # a string is iterable: it used to become one feature per character ("duplicate names")
+    names = tmp_path / "features.txt"
+    names.write_text("f1\nf2\n")
+    for given_as in (str(names), names):
+        with pytest.raises(TypeError, match="load_features_list"):
+            GenomicFeatures(tiny_bed, given_as)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -113,9 +114,16 @@ class GenomicFeatures(Target):
     ):
         del init_unpicklable
         self.input_path = os.fspath(input_path)
+        if isinstance(features, (str, os.PathLike)):
+            raise TypeError(
+                f"features must be a list of feature names, not the string {features!r}; "
+                "read a file of names with selene_sdk.utils.load_features_list(path)"
+            )
         self.features = [str(f) for f in features]
         if len(set(self.features)) != len(self.features):
-            dupes = sorted({f for f in self.features if self.features.count(f) > 1})
+            # a Counter, not list.count per name: quadratic on a 2,000-feature list
+            counts = Counter(self.features)
+            dupes = sorted(f for f, n in counts.items() if n > 1)
             raise ValueError(f"features list has duplicate names: {dupes}")
         self.n_features = len(self.features)
         self.feature_index_dict = {f: i for i, f in enumerate(self.features)}
