@@ -187,3 +187,18 @@ def test_training_curves(tmp_path):
     assert open(path).read().rstrip().endswith("</svg>")
     png = plot_training_curves([1], [0.5], [], [], {}, str(tmp_path / "t.png"))
     assert open(png, "rb").read()[:8] == PNG
+
+
+@pytest.mark.parametrize(
+    "val_steps, val_loss, metrics",
+    [([], [], {}), ([5], [0.6], {"roc_auc": [None]}), ([5], [0.6], {"roc_auc": [float("nan")]})],
+)
+def test_short_training_runs_warn_nothing(tmp_path, val_steps, val_loss, metrics):
+    # a run too short for a validation metric used to leak matplotlib's "No artists with
+    # labels found to put in legend" warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_training_curves([], [], val_steps, val_loss, metrics, str(tmp_path / "t.svg"))
+        plot_training_curves([1], [0.5], val_steps, val_loss, metrics, str(tmp_path / "u.svg"))
