@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import difflib
 import importlib
+import logging
 import os
 import sys
 import traceback
@@ -146,10 +147,18 @@ def _dispatch(
     try:
         with _presentation():
             if long_running:
+                from selene_sdk import distributed
                 from selene_sdk._runtime import tune_process
+                from selene_sdk.logging_utils import LOGGER_NAME
 
                 tune_process()
-            code = module.run(args)
+                # under torchrun: join the job (NCCL on GPUs, gloo on CPUs) for the run
+                with distributed.job() as ranks:
+                    if not ranks.is_main:  # one copy of each log line: rank 0's
+                        logging.getLogger(LOGGER_NAME).setLevel(logging.WARNING)
+                    code = module.run(args)
+            else:
+                code = module.run(args)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130

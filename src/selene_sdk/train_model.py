@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
@@ -14,10 +15,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene_sdk import distributed
 from selene_sdk.errors import SeleneWarning
 from selene_sdk.forward import ForwardPath, resolve_device, to_model_layout
 from selene_sdk.io.atomic import atomic_write, save_npz
-from selene_sdk.logging_utils import initialize_logger
+from selene_sdk.logging_utils import LOGGER_NAME, initialize_logger
 from selene_sdk.metrics import PerformanceMetrics, plot_training_curves
 from selene_sdk.metrics.performance import format_score
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
@@ -135,9 +137,15 @@ class TrainModel:
         self.n_data_workers = int(n_data_workers)
         self.output_dir = os.fspath(output_dir)
         os.makedirs(self.output_dir, exist_ok=True)
-        self.logger = initialize_logger(
-            os.path.join(self.output_dir, f"{__name__}.log"), verbosity=logging_verbosity
-        )
+        #: under torchrun: this process's rank; rank 0 alone writes files and logs
+        self.ranks = distributed.current()
+        if self.ranks.is_main:
+            self.logger = initialize_logger(
+                os.path.join(self.output_dir, f"{__name__}.log"), verbosity=logging_verbosity
+            )
+        else:
+            self.logger = logging.getLogger(LOGGER_NAME)
+            self.logger.setLevel(logging.WARNING)  # one copy of each line, from rank 0
 
         if deterministic:
             torch.backends.cudnn.deterministic = True
@@ -147,8 +155,18 @@ class TrainModel:
 
         # Selene adds the Lua input axis in prediction and evaluation only, not in training
         device = resolve_device(None, use_cuda) or "cpu"
-        self.forward = ForwardPath(model, device, data_parallel=data_parallel, lua=False)
+        if self.ranks.distributed and torch.device(device).type == "cuda":
+            device = f"cuda:{self.ranks.local_rank}"  # one device per process
+        self.forward = ForwardPath(
+            model, device, data_parallel=data_parallel and not self.ranks.distributed, lua=False
+        )
         self.forward.place()  # trained where it runs, and left there
+        if self.ranks.distributed:
+            self.forward.distribute()
+            self.logger.info(
+                f"DistributedDataParallel over {self.ranks.world_size} processes: batch_size "
+                f"{batch_size} per process, {batch_size * self.ranks.world_size} per step"
+            )
         self.model = model
         self.device = self.forward.device
         self.use_cuda = self.device.type == "cuda"
@@ -236,6 +254,8 @@ class TrainModel:
     def _open_text_logs(self, append: bool) -> None:
         self._train_log = os.path.join(self.output_dir, f"{__name__}.train.txt")
         self._validation_log = os.path.join(self.output_dir, f"{__name__}.validation.txt")
+        if not self.ranks.is_main:
+            return
         names = sorted(self._validation_metrics.metrics)
         for path, header in (
             (self._train_log, "loss"),
@@ -271,12 +291,26 @@ class TrainModel:
             self._history = extra.get("history", self._history)
             if self._stopping is not None and extra.get("stopping"):
                 self._stopping.update(extra["stopping"])
-            if "rng" in extra:
+            saved_world = int(extra.get("world_size", 1))
+            if saved_world != self.ranks.world_size:
+                warnings.warn(
+                    f"{path} was saved by a run of {saved_world} process(es), this run has "
+                    f"{self.ranks.world_size}: training continues from step {self.step}, but "
+                    "not on the batches an uninterrupted run would have drawn",
+                    SeleneWarning,
+                    stacklevel=2,
+                )
+            per_rank = extra.get("rng_per_rank")
+            if per_rank and len(per_rank) == self.ranks.world_size:
+                restore_rng_state(per_rank[self.ranks.rank])
+            elif "rng" in extra:
                 restore_rng_state(extra["rng"])
         self.logger.info(f"Resumed from {path} at step {self.step} (min loss {self.min_loss})")
 
     # -- checkpoints --------------------------------------------------------------------------
     def _checkpoint_dict(self) -> dict[str, Any]:
+        # every rank's random state (dropout draws differ per rank): a collective call
+        rng_per_rank = distributed.all_gather(capture_rng_state(), self.ranks)
         return {
             "step": self.step,
             "arch": type(self.model).__name__,
@@ -285,7 +319,9 @@ class TrainModel:
             "optimizer": self.optimizer.state_dict(),
             "selene_sdk": {
                 "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
-                "rng": capture_rng_state(),
+                "rng": rng_per_rank[0],
+                "rng_per_rank": rng_per_rank if self.ranks.distributed else None,
+                "world_size": self.ranks.world_size,
                 "loss_sum": self._loss_sum,
                 "loss_count": self._loss_count,
                 "history": self._history,
@@ -294,7 +330,9 @@ class TrainModel:
         }
 
     def _save_checkpoint(self, best: bool = False) -> None:
-        checkpoint = self._checkpoint_dict()
+        checkpoint = self._checkpoint_dict()  # on every rank: it gathers their RNG states
+        if not self.ranks.is_main:
+            return
         if best:
             save_checkpoint(os.path.join(self.output_dir, "best_model.pth.tar"), checkpoint)
             return
@@ -327,6 +365,7 @@ class TrainModel:
         )
         t_report, step_report = time.perf_counter(), start
         stopped_early = False
+        record = record and self.ranks.is_main  # rank 0 records the batches it trained on
         batches = training_batches(
             self.sampler,
             start,
@@ -334,9 +373,14 @@ class TrainModel:
             self.batch_size,
             self.n_data_workers,
             coordinates=record,
+            stream=(self.ranks.rank, self.ranks.world_size),
+            pin_memory=self.use_cuda,
         )
         # a bar on a terminal, else a log line every SELENE_SDK_PROGRESS_INTERVAL seconds
-        progress = progress_bar(self.max_steps, "step", "training", initial=start)
+        if self.ranks.is_main:
+            progress = progress_bar(self.max_steps, "step", "training", initial=start)
+        else:
+            progress = LogProgress(None, "step", "", interval=None)  # hidden
         try:
             with progress:
                 for batch in batches:
@@ -360,17 +404,19 @@ class TrainModel:
                         break
         finally:
             batches.close()  # stops DataLoader workers when training ends early
-        if hasattr(self.sampler, "save_dataset_to_file"):
+        if self.ranks.is_main and hasattr(self.sampler, "save_dataset_to_file"):
             self.sampler.save_dataset_to_file("train", close_filehandle=True)
         if stopped_early:
             self.logger.info(f"Early stopping at step {self.step}")
 
     def _report(self, steps_per_second: float) -> bool:
         """Log the mean training loss, validate, draw the curves; True to stop early."""
-        train_loss = self._loss_sum / max(self._loss_count, 1)
+        sums = distributed.all_gather((self._loss_sum, self._loss_count), self.ranks)
+        train_loss = sum(s for s, _ in sums) / max(sum(n for _, n in sums), 1)
         self._loss_sum, self._loss_count = 0.0, 0
-        with open(self._train_log, "a", encoding="utf-8") as handle:
-            handle.write(f"{train_loss}\n")
+        if self.ranks.is_main:
+            with open(self._train_log, "a", encoding="utf-8") as handle:
+                handle.write(f"{train_loss}\n")
         self._history["train_steps"].append(self.step)
         self._history["train_loss"].append(train_loss)
         remaining = (self.max_steps - self.step) / max(steps_per_second, 1e-9)
@@ -389,21 +435,28 @@ class TrainModel:
         passes happen while the training bar is open).
         """
         self.model.eval()
+        # under torchrun each rank scores a contiguous share of the batches; the shares are
+        # gathered in rank order, so every rank gets what one process would compute
+        share = [batches[i] for i in distributed.contiguous_share(len(batches), self.ranks)]
         predictions, loss_total, n = [], 0.0, 0
-        if desc:
-            bar = progress_bar(lambda: sum(len(t) for _, t in batches), "sample", desc)
+        if desc and self.ranks.is_main:
+            bar = progress_bar(lambda: sum(len(t) for _, t in share), "sample", desc)
         else:
             bar = LogProgress(None, "sample", "", interval=None)  # hidden
         with bar, torch.inference_mode():
-            for sequences, targets in batches:
+            for sequences, targets in share:
                 x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
                 y = torch.as_tensor(np.asarray(targets, dtype=np.float32), device=self.device)
-                out = self.forward(x)
+                out = self.forward.infer(x)
                 loss_total += float(self.criterion(out, y).item()) * len(y)
                 n += len(y)
                 predictions.append(out.float().cpu().numpy())
                 bar.update(len(y))
         self.model.train()
+        if self.ranks.distributed:
+            parts = distributed.all_gather((predictions, loss_total, n), self.ranks)
+            predictions = [p for part, _, _ in parts for p in part]
+            loss_total, n = sum(p[1] for p in parts), sum(p[2] for p in parts)
         return np.concatenate(predictions), loss_total / max(n, 1)
 
     def validate(self) -> bool:
@@ -414,10 +467,11 @@ class TrainModel:
         predictions, loss = self._predict(self._validation_data)
         averages = self._validation_metrics.update(predictions, self._validation_targets)
         names = sorted(self._validation_metrics.metrics)
-        with open(self._validation_log, "a", encoding="utf-8") as handle:
-            cells = ["NA" if averages[k] is None else str(averages[k]) for k in names]
-            handle.write("\t".join([str(loss), *cells]))
-            handle.write("\n")
+        if self.ranks.is_main:
+            with open(self._validation_log, "a", encoding="utf-8") as handle:
+                cells = ["NA" if averages[k] is None else str(averages[k]) for k in names]
+                handle.write("\t".join([str(loss), *cells]))
+                handle.write("\n")
         self._history["val_steps"].append(self.step)
         self._history["val_loss"].append(loss)
         for name in self._validation_metrics.metrics:
@@ -454,6 +508,8 @@ class TrainModel:
         return self._stopping["since_best"] >= self._stopping["patience"]
 
     def _draw_curves(self) -> None:
+        if not self.ranks.is_main:
+            return
         h = self._history
         try:
             plot_training_curves(
@@ -473,7 +529,8 @@ class TrainModel:
         self.logger.info("Drawing the test set")
         batches, targets = self.sampler.get_test_set(self.batch_size, n_samples=self.n_test_samples)
         self._test_data = (batches, targets)
-        save_npz(os.path.join(self.output_dir, "test_targets.npz"), targets)
+        if self.ranks.is_main:
+            save_npz(os.path.join(self.output_dir, "test_targets.npz"), targets)
 
     def evaluate(self) -> tuple[dict[str, float | None], dict[str, dict[str, float]]]:
         """Score the test set: ``test_predictions.npz``, ``test_performance.txt``, ROC/PR SVGs.
@@ -489,13 +546,16 @@ class TrainModel:
         batches, targets = self._test_data
         predictions, loss = self._predict(batches, desc="evaluating")
         averages = self._test_metrics.update(predictions, targets)
-        save_npz(os.path.join(self.output_dir, "test_predictions.npz"), predictions)
-        features = self._test_metrics.write_feature_scores_to_file(
-            os.path.join(self.output_dir, "test_performance.txt")
-        )
-        self._test_metrics.visualize(
-            predictions, targets, self.output_dir, report_gt_feature_n_positives=self._report_gt
-        )
+        if self.ranks.is_main:
+            save_npz(os.path.join(self.output_dir, "test_predictions.npz"), predictions)
+            features = self._test_metrics.write_feature_scores_to_file(
+                os.path.join(self.output_dir, "test_performance.txt")
+            )
+            self._test_metrics.visualize(
+                predictions, targets, self.output_dir, report_gt_feature_n_positives=self._report_gt
+            )
+        else:
+            features = self._test_metrics.feature_scores()
         averages = {"loss": loss, **averages}
         shown = ", ".join(f"{k} {format_score(v)}" for k, v in averages.items())
         self.logger.info(f"Test performance: {shown}")

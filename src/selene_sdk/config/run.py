@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from selene_sdk import distributed
 from selene_sdk._version import __version__
 from selene_sdk.config.errors import ConfigError, ConfigProblems
 from selene_sdk.config.loader import _config_dir_on_path, parse, read_config_text
@@ -87,11 +88,14 @@ def _run(
     output_dir = configs.get("output_dir")
     if output_dir:
         sub = configs.get("create_subdirectory", create_subdirectory)
-        run_dir = make_run_directory(output_dir, bool(sub))
-        overrides["output_dir"] = run_dir
-        save_config_copy(run_dir, configs, overrides, text)
-        copy_model_source(_model_path(configs), run_dir)
-        logger.info("selene_sdk: outputs go to %s", run_dir)
+        ranks = distributed.current()
+        if ranks.is_main:  # under torchrun: rank 0 names the run directory for all
+            run_dir = make_run_directory(output_dir, bool(sub))
+            overrides["output_dir"] = run_dir
+            save_config_copy(run_dir, configs, overrides, text)
+            copy_model_source(_model_path(configs), run_dir)
+            logger.info("selene_sdk: outputs go to %s", run_dir)
+        run_dir = distributed.broadcast(run_dir, ranks)
     elif any(op in ops for op in ("train", "evaluate")):
         logger.info("selene_sdk: no top-level output_dir; each section's own output_dir is used")
     if "random_seed" in configs:

@@ -18,9 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from selene_sdk import distributed
     from selene_sdk.config.run import load_and_parse_configs_and_run
 
     run_dir = load_and_parse_configs_and_run(args.config, lr=args.lr)
-    if run_dir is not None:
+    if run_dir is not None and distributed.current().is_main:
         print(f"selene: done; outputs are in {run_dir}")
     return 0

@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from selene_sdk import distributed
 from selene_sdk.config.errors import ConfigError
 from selene_sdk.config.model_section import initialize_model
 from selene_sdk.config.proxy import ObjProxy, instantiate
@@ -183,6 +184,8 @@ class _Run:
                     "no `train` before it whose model could be evaluated)",
                 )
             return
+        if _not_main("evaluate_model"):
+            return
         proxy = _proxy(configs, "evaluate_model", "evaluate")
         self.ensure_model("evaluate")
         sampler = self._build_sampler("evaluate")
@@ -195,6 +198,8 @@ class _Run:
 
     def analyze(self) -> None:
         configs = self.configs
+        if _not_main("analyze"):
+            return
         proxy = _proxy(configs, "analyze_sequences", "analyze")
         self.ensure_model("analyze")
         proxy.bind(model=self.model)
@@ -246,6 +251,16 @@ class _Run:
                 "`in_silico_mutagenesis` needs one of `sequence` (or `input_sequence`), "
                 "`input_path` or `fa_files`",
             )
+
+
+def _not_main(what: str) -> bool:
+    """Under torchrun, whether this rank leaves ``what`` to rank 0 (training alone is
+    spread over the ranks; evaluation and analysis run in rank 0)."""
+    ranks = distributed.current()
+    if ranks.is_main:
+        return False
+    logger.debug("selene_sdk: %s runs in rank 0; %s has nothing more to do", what, ranks)
+    return True
 
 
 def execute(

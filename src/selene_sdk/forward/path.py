@@ -94,10 +94,15 @@ class ForwardPath:
         self.model = model
         self.device = torch.device(device) if device is not None else model_device(model)
         self.lua = _is_lua_trained_model(model) if lua is None else bool(lua)
+        #: what :meth:`__call__` runs (training): the model, or a DataParallel /
+        #: DistributedDataParallel wrapper of it
         self.module: nn.Module = model
+        #: what inference runs: never the DDP wrapper, whose forward is a collective
+        #: (ranks scoring different numbers of batches would wait on each other)
+        self.inference_module: nn.Module = model
         if data_parallel:
             if self.device.type == "cuda" and torch.cuda.device_count() > 1:
-                self.module = nn.DataParallel(model)
+                self.module = self.inference_module = nn.DataParallel(model)
             else:
                 warnings.warn(
                     "data_parallel is set but fewer than two CUDA devices are in use; "
@@ -133,6 +138,16 @@ class ForwardPath:
             if moved:
                 self.model.to(before)
 
+    def distribute(self) -> ForwardPath:
+        """Train with ``DistributedDataParallel`` (under torchrun; call after :meth:`place`):
+        gradients are averaged over the ranks at every step. The caller's model is not
+        wrapped (its checkpoints carry no ``module.`` prefix) and inference runs it alone."""
+        from torch.nn.parallel import DistributedDataParallel
+
+        ids = [self.device.index or 0] if self.device.type == "cuda" else None
+        self.module = DistributedDataParallel(self.model, device_ids=ids)
+        return self
+
     # -- inputs and the forward pass ----------------------------------------------------------
     def tensor(self, encodings: np.ndarray | torch.Tensor) -> torch.Tensor:
         """``(B, L, A)`` encodings -> the model's input tensor on its device."""
@@ -155,8 +170,13 @@ class ForwardPath:
         """Float32 numpy ``(B, F)`` predictions for ``(B, L, A)`` encodings (inference
         mode; the caller decides the model's mode, see :meth:`inference`)."""
         with torch.inference_mode():
-            out = self.module(self.tensor(encodings))
+            out = self.inference_module(self.tensor(encodings))
         return as_output_array(out)
+
+    def infer(self, x: torch.Tensor):
+        """Like :meth:`__call__` but for inference (no DDP wrapper; see
+        ``inference_module``)."""
+        return self.inference_module(self.model_input(x))
 
 
 def as_output_array(out) -> np.ndarray:
