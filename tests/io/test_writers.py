@@ -316,3 +316,22 @@ def test_annotated_vcf_writer_orders_records_and_rows(tmp_path):
         "SELENE_REF_MISMATCH",
         "SELENE_CONTAINS_UNK",
     ]
+
+
+@pytest.mark.parametrize(
+    "meta, first",
+    [
+        (["##fileformat=VCFv4.1", "##source=x"], "##fileformat=VCFv4.1"),
+        (["##fileformat=", "##source=x"], "##fileformat=VCFv4.2"),  # found by the fuzz suite
+        (["##source=x", "##fileformat=VCFv4.3"], "##fileformat=VCFv4.3"),
+        (["##source=x"], "##fileformat=VCFv4.2"),
+    ],
+)
+def test_annotated_vcf_has_one_valid_fileformat_line_first(tmp_path, meta, first):
+    path = tmp_path / "o.vcf"
+    with AnnotatedVcfWriter(path, meta, None, ["diffs"], ["f"], "1.0"):
+        pass
+    lines = path.read_text().splitlines()
+    assert lines[0] == first
+    assert sum(line.startswith("##fileformat") for line in lines) == 1
+    assert "##source=x" in lines

@@ -107,8 +107,11 @@ class AnnotatedVcfWriter(BufferedWriter):
             '"the reference window contains bases other than A/C/G/T (contains_unk=True)">'
         )
         meta = [m for m in self.meta_lines if not m.startswith(f"##INFO=<ID={_PREFIX}")]
-        if not meta or not meta[0].startswith("##fileformat="):
-            meta.insert(0, "##fileformat=VCFv4.2")
+        # exactly one fileformat line, first: the input's when it names a VCF version (an
+        # empty or misplaced one would make the output unreadable to bcftools)
+        version = next((m for m in meta if m.startswith("##fileformat=VCF")), None)
+        meta = [m for m in meta if not m.startswith("##fileformat=")]
+        meta.insert(0, version or "##fileformat=VCFv4.2")
         columns = list(self.columns) if self.columns else list(_FIXED)
         if len(columns) < len(_FIXED):
             columns = columns + list(_FIXED[len(columns) :])
