@@ -32,42 +32,47 @@ def main() -> None:
     out_dir, max_steps = sys.argv[1], int(sys.argv[2])
     resume = sys.argv[3] if len(sys.argv) > 3 else None
     with distributed.job() as ranks:
-        torch.manual_seed(0)
-        trainer = TrainModel(
-            TinyCNN(),
-            MotifSampler(seed=3),
-            torch.nn.BCELoss(),
-            torch.optim.SGD,
-            {"lr": 0.1},
-            batch_size=8,
-            max_steps=max_steps,
-            report_stats_every_n_steps=2,
-            output_dir=out_dir,
-            n_validation_samples=50,
-            n_data_workers=0,
-            checkpoint_resume=resume,
-            use_scheduler=False,
-        )
-        seen: list[float] = []
-        train = trainer.train
+        # in a function: the DDP wrapper is freed before the process group goes
+        train_and_record(ranks, out_dir, max_steps, resume)
 
-        def recording_train(inputs, targets):
-            seen.append(fingerprint(inputs, targets))
-            return train(inputs, targets)
 
-        trainer.train = recording_train
-        trainer.train_and_validate()
-        predictions, loss = trainer._predict(trainer._validation_data)
-        record = {
-            "rank": ranks.rank,
-            "world_size": ranks.world_size,
-            "batches": seen,
-            "validation_predictions": predictions.tolist(),
-            "validation_loss": loss,
-        }
-        where = os.path.join(os.path.dirname(os.path.abspath(out_dir)), f"rank{ranks.rank}.json")
-        with open(where, "w") as handle:
-            json.dump(record, handle)
+def train_and_record(ranks, out_dir: str, max_steps: int, resume: str | None) -> None:
+    torch.manual_seed(0)
+    trainer = TrainModel(
+        TinyCNN(),
+        MotifSampler(seed=3),
+        torch.nn.BCELoss(),
+        torch.optim.SGD,
+        {"lr": 0.1},
+        batch_size=8,
+        max_steps=max_steps,
+        report_stats_every_n_steps=2,
+        output_dir=out_dir,
+        n_validation_samples=50,
+        n_data_workers=0,
+        checkpoint_resume=resume,
+        use_scheduler=False,
+    )
+    seen: list[float] = []
+    train = trainer.train
+
+    def recording_train(inputs, targets):
+        seen.append(fingerprint(inputs, targets))
+        return train(inputs, targets)
+
+    trainer.train = recording_train
+    trainer.train_and_validate()
+    predictions, loss = trainer._predict(trainer._validation_data)
+    record = {
+        "rank": ranks.rank,
+        "world_size": ranks.world_size,
+        "batches": seen,
+        "validation_predictions": predictions.tolist(),
+        "validation_loss": loss,
+    }
+    where = os.path.join(os.path.dirname(os.path.abspath(out_dir)), f"rank{ranks.rank}.json")
+    with open(where, "w") as handle:
+        json.dump(record, handle)
 
 
 if __name__ == "__main__":

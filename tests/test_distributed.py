@@ -29,14 +29,29 @@ needs_gloo = pytest.mark.skipif(
 )
 
 
+#: Failures of the launcher itself, not of our code: such a launch is retried once.
+_LAUNCHER_TROUBLE = ("Address already in use", "RendezvousConnectionError", "terminate called")
+
+
+def _launch(command, cwd=None) -> subprocess.CompletedProcess:
+    env = os.environ | {"OMP_NUM_THREADS": "1", "SELENE_SDK_PROGRESS": "0"}
+    for attempt in range(2):
+        done = subprocess.run(
+            command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode == 0 or not any(t in done.stderr for t in _LAUNCHER_TROUBLE):
+            break
+        print(f"torchrun launch {attempt + 1} failed in the launcher:\n{done.stderr[-2000:]}")
+    return done
+
+
 def torchrun(out_dir, steps: int, resume=None, n: int = 2) -> list[dict]:
     """Run the job in ``n`` processes; each rank's record."""
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     command += [f"--nproc_per_node={n}", str(JOB), str(out_dir), str(steps)]
     if resume is not None:
         command.append(str(resume))
-    env = os.environ | {"OMP_NUM_THREADS": "1", "SELENE_SDK_PROGRESS": "0"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    done = _launch(command)
     assert done.returncode == 0, done.stderr[-3000:]
     parent = os.path.dirname(os.path.abspath(out_dir))
     records = []
@@ -164,10 +179,7 @@ def test_torchrun_runs_a_config_unchanged(tmp_path_factory, tmp_path):
     (work / "demo.yml").write_text(text + "\n")
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     command += ["--nproc_per_node=2", "-m", "selene_sdk", "demo.yml"]
-    env = os.environ | {"OMP_NUM_THREADS": "1", "SELENE_SDK_PROGRESS": "0"}
-    done = subprocess.run(
-        command, cwd=work, env=env, capture_output=True, text=True, timeout=600
-    )
+    done = _launch(command, cwd=work)
     assert done.returncode == 0, done.stderr[-3000:]
     results = work / "results"
     for name in ("best_model.pth.tar", "test_performance.txt", "configuration.yml"):
@@ -177,3 +189,71 @@ def test_torchrun_runs_a_config_unchanged(tmp_path_factory, tmp_path):
     checkpoint = load_checkpoint(str(results / "best_model.pth.tar"))
     assert not any(k.startswith("module.") for k in checkpoint["state_dict"])
     assert len((results / "selene_sdk.train_model.validation.txt").read_text().splitlines()) == 3
+
+
+# -- analysis in shards ----------------------------------------------------------------------
+ANALYSIS_JOB = REPO / "tests" / "distributed_analysis_job.py"
+
+
+def _torchrun_analysis(data, out, mode: str = "") -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    command += ["--nproc_per_node=2", str(ANALYSIS_JOB), str(data), str(out)]
+    command += [mode] if mode else []
+    env = os.environ | {"OMP_NUM_THREADS": "1", "SELENE_SDK_PROGRESS": "0"}
+    if mode != "crash":
+        return _launch(command)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _tree(root) -> dict[str, bytes]:
+    root = str(root)
+    found = {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            found[os.path.relpath(path, root)] = open(path, "rb").read()
+    return found
+
+
+@pytest.fixture(scope="module")
+def analysis_inputs(tmp_path_factory):
+    from tests.distributed_analysis_job import analyses, write_inputs
+
+    root = tmp_path_factory.mktemp("shards")
+    write_inputs(str(root / "data"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeleneWarning)
+        analyses(str(root / "data"), str(root / "one"))  # one process: the reference
+    return root
+
+
+@needs_gloo
+def test_two_ranks_write_exactly_the_files_of_one_process(analysis_inputs, tmp_path):
+    done = _torchrun_analysis(analysis_inputs / "data", tmp_path / "two")
+    assert done.returncode == 0, done.stderr[-3000:]
+    one, two = _tree(analysis_inputs / "one"), _tree(tmp_path / "two")
+    assert len(one) == 25  # TSV, HDF5, row labels, .NA, annotated VCF, ISM per record
+    assert sorted(two) == sorted(one)  # no shard directory left behind
+    for name in one:
+        assert two[name] == one[name], name
+
+
+@needs_gloo
+def test_a_killed_sharded_run_redoes_only_the_unfinished_shards(analysis_inputs, tmp_path):
+    out = tmp_path / "two"
+    crashed = _torchrun_analysis(analysis_inputs / "data", out, "crash")
+    assert crashed.returncode != 0
+    root = out / "fa-tsv" / ".selene-shards-records.fa"
+    assert (root / "0-of-2" / ".done.json").is_file() and (root / "1-of-2" / ".done.json").is_file()
+    assert not (out / "fa-tsv" / "records_predictions.tsv").exists()  # nothing looks complete
+    (root / "1-of-2" / ".done.json").unlink()  # as if rank 1 had been killed mid-shard
+    done = _torchrun_analysis(analysis_inputs / "data", out, "count")
+    assert done.returncode == 0, done.stderr[-3000:]
+    work = [json.loads((out / f"work-{r}.json").read_text())["n"] for r in (0, 1)]
+    assert work == [7, 8]  # rank 0 skipped its finished shard of records.fa; rank 1 redid it
+    for r in (0, 1):
+        (out / f"work-{r}.json").unlink()
+    one, two = _tree(analysis_inputs / "one"), _tree(out)
+    assert sorted(two) == sorted(one)
+    for name in one:
+        assert two[name] == one[name], name

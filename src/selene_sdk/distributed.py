@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,6 +103,12 @@ def job(use_cuda: bool | None = None) -> Iterator[Ranks]:
     ranks = init_from_environment(use_cuda)
     try:
         yield ranks
+        if started:
+            gc.collect()  # DistributedDataParallel objects in reference cycles go first
+            # every rank done communicating before the group goes: gloo's worker threads
+            # still busy at destruction abort the process ("terminate called without an
+            # active exception")
+            barrier(ranks)
     finally:
         if started:
             shutdown()

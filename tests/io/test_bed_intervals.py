@@ -132,3 +132,30 @@ def test_coordinates_too_large_go_to_the_na_lines(tmp_path):
             "99999999999999999999999 is larger than any chromosome",
             "chr1\t1099511627775\t1099511627777\tend 1099511627777 is larger than any chromosome",
         ]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.integers(0, 30), st.integers(1, 4), st.integers(1, 7))
+def test_shares_of_lines_partition_rows_and_rejected_lines(tmp_path, n, world, block):
+    lines = ["track name=t"]
+    for i in range(n):
+        lines.append(
+            ["chr1\t{0}\t{1}", "chrZ\t{0}\t{1}", "chr1\tx\t{1}", ""][i % 4].format(i, i + 5)
+        )
+    path = tmp_path / "r.bed"
+    path.write_text("\n".join(lines) + "\n")
+    total = len(lines)
+
+    def rows(share):
+        got, na = [], []
+        for b in read_intervals(path, match, None, None, block, lines=share):
+            got += list(zip(b.index, b.starts))
+            na += b.na_lines
+        return got, na
+
+    whole = rows(None)
+    parts = [rows(range(total * r // world, total * (r + 1) // world)) for r in range(world)]
+    assert [x for p in parts for x in p[0]] == whole[0]
+    assert [x for p in parts for x in p[1]] == whole[1]

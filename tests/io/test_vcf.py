@@ -220,3 +220,29 @@ def test_chunks_match_a_naive_line_by_line_reading(
     assert got == naive_records(text, strand_index)
     assert all(len(c) == chunk_size for c in chunks[:-1])
     assert reader.records_read == len(got)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 5), st.integers(1, 9))
+def test_shares_of_lines_partition_the_records(n, world, chunk):
+    # torchrun shares: contiguous ranges of 0-based line indices, header read by every rank
+    import tempfile
+
+    from selene_sdk.predict.files.shards import count_lines
+
+    text = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\n"
+    text += "".join(f"1\t{i + 1}\tv{i}\tA\tC\n" + ("\n" if i % 7 == 3 else "") for i in range(n))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/x.vcf"
+        with open(path, "w") as handle:
+            handle.write(text)
+        total = count_lines(path)
+        assert total == text.count("\n")
+        everything = [r.id for c in VcfReader(path, chunk_size=chunk) for r in c]
+        shares = []
+        for r in range(world):
+            lines = range(total * r // world, total * (r + 1) // world)
+            reader = VcfReader(path, chunk_size=chunk, lines=lines)
+            shares += [r.id for c in reader for r in c]
+            assert reader.meta_lines == ["##fileformat=VCFv4.2"]
+        assert shares == everything == [f"v{i}" for i in range(n)]

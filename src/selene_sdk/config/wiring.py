@@ -198,8 +198,6 @@ class _Run:
 
     def analyze(self) -> None:
         configs = self.configs
-        if _not_main("analyze"):
-            return
         proxy = _proxy(configs, "analyze_sequences", "analyze")
         self.ensure_model("analyze")
         proxy.bind(model=self.model)
@@ -254,8 +252,8 @@ class _Run:
 
 
 def _not_main(what: str) -> bool:
-    """Under torchrun, whether this rank leaves ``what`` to rank 0 (training alone is
-    spread over the ranks; evaluation and analysis run in rank 0)."""
+    """Under torchrun, whether this rank leaves ``what`` to rank 0 (training and the
+    file analyses are spread over the ranks; a separate evaluation runs in rank 0)."""
     ranks = distributed.current()
     if ranks.is_main:
         return False

@@ -367,6 +367,7 @@ def read_intervals(
     strand_index: int | None = None,
     check_windows: IntervalCheck | None = None,
     block_lines: int | None = None,
+    lines: range | None = None,
 ) -> Iterator[IntervalRows]:
     """Stream a BED file's intervals, a block of lines at a time, for prediction.
 
@@ -375,7 +376,8 @@ def read_intervals(
     start``, a chromosome ``match`` does not know (it maps BED names to FASTA names), a
     strand other than ``+``, ``-`` or ``.`` in column ``strand_index``, or a window that
     ``check_windows`` refuses. Header (``#``, ``track``, ``browser``) and blank lines are
-    skipped. Blocks of plain lines are checked column by column.
+    skipped. Blocks of plain lines are checked column by column. ``lines``: only these
+    0-based line indices (one rank's share under torchrun); None: all.
     """
     size = block_lines or BED_BLOCK_LINES
     with open_text(path) as handle:
@@ -384,6 +386,14 @@ def read_intervals(
             texts = [raw.rstrip("\r\n") for raw in islice(handle, size)]
             if not texts:
                 return
+            if lines is not None:
+                if first >= lines.stop:
+                    return
+                if first + len(texts) <= lines.start:
+                    first += len(texts)
+                    continue
+                # lines outside the share become blank lines, which are skipped
+                texts = [t if first + i in lines else "" for i, t in enumerate(texts)]
             rows = _plain_block(first, texts, match, strand_index)
             if rows is None:
                 rows, na = _parse_lines(first, texts, match, strand_index)

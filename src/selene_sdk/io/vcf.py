@@ -138,6 +138,9 @@ class VcfReader:
         else plus). A line without that column is an error naming the line.
     chunk_size
         Records per chunk.
+    lines
+        Only the records on these 0-based line indices of the file (one rank's share
+        under torchrun); the header is read in any case. None: all.
 
     Attributes
     ----------
@@ -155,8 +158,10 @@ class VcfReader:
         path: str | os.PathLike,
         strand_index: int | None = None,
         chunk_size: int = 4096,
+        lines: range | None = None,
     ):
         self.path = require_file(path, "VCF file")
+        self.lines = lines
         self.strand_index = check_column_index(strand_index)
         self.chunk_size = max(1, int(chunk_size))
         self.meta_lines: list[str] = []
@@ -215,16 +220,28 @@ class VcfReader:
                             if text and text[0] != "#" and not text.isspace():
                                 pending_lines.append(first + i)
                                 pending_texts.append(text)
-                    while len(pending_texts) >= self.chunk_size or (not block and pending_texts):
+                    # past the share (every line below its end read): the rest is not ours
+                    past = self.lines is not None and lineno >= self.lines.stop
+                    if self.lines is not None:
+                        pending_lines, pending_texts = self._in_share(pending_lines, pending_texts)
+                    last = not block or past
+                    while len(pending_texts) >= self.chunk_size or (last and pending_texts):
                         n = min(self.chunk_size, len(pending_texts))
                         chunk = self._parse_chunk(pending_lines[:n], pending_texts[:n])
                         del pending_lines[:n], pending_texts[:n]
                         self.records_read += n
                         yield chunk
-                    if not block:
+                    if last:
                         return
             except (EOFError, OSError, gzip.BadGzipFile) as exc:
                 raise InputFormatError(self.path, f"cannot be read to the end ({exc})") from exc
+
+    def _in_share(self, lines: list[int], texts: list[str]) -> tuple[list[int], list[str]]:
+        share = self.lines
+        if not lines or (lines[0] - 1 in share and lines[-1] - 1 in share):
+            return lines, texts
+        keep = [i for i, n in enumerate(lines) if n - 1 in share]
+        return [lines[i] for i in keep], [texts[i] for i in keep]
 
     def read_header(self) -> VcfReader:
         """Read only the header (``meta_lines``, ``columns``), e.g. to start an output early."""

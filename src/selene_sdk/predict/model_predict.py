@@ -14,11 +14,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from selene_sdk import distributed
 from selene_sdk.constants import ISM_COLS, VARIANTEFFECT_COLS
 from selene_sdk.forward import Engine, ForwardPath, resolve_device
+from selene_sdk.io.fasta_records import count_fasta_records
 from selene_sdk.models.loading import load_trained_weights
 from selene_sdk.predict.files import mutagenesis as _ism
 from selene_sdk.predict.files import predictions as _seq
+from selene_sdk.predict.files import shards as _shards
 from selene_sdk.predict.files import variants as _vep
 from selene_sdk.predict.inputs import analysis_alphabet, is_fasta_path, require_genome, window_radii
 from selene_sdk.predict.mutations import (
@@ -175,15 +178,27 @@ class AnalyzeSequences:
         self, input_path: str, output_dir: str | os.PathLike, output_format: str = "tsv"
     ) -> None:
         """Predict each FASTA record (padded with N / centre-truncated to the model length)."""
-        _seq.predict_fasta(
-            self.engine,
-            input_path,
-            self.features,
-            self.sequence_length,
-            output_dir,
-            output_format,
-            self.write_mem_limit,
-            self.background,
+
+        def work(part: range | None, directory: str) -> Any:
+            return _seq.predict_fasta(
+                self.engine,
+                input_path,
+                self.features,
+                self.sequence_length,
+                directory,
+                output_format,
+                self.write_mem_limit,
+                self.background,
+                part=part,
+            )
+
+        settings = {"op": "predict_fasta", "format": output_format, "features": self.features}
+        _shards.run_in_shards(
+            os.fspath(input_path),
+            os.fspath(output_dir),
+            lambda: count_fasta_records(input_path),
+            work,
+            settings,
         )
 
     def get_predictions_for_bed_file(
@@ -195,17 +210,35 @@ class AnalyzeSequences:
     ) -> None:
         """Predict the window centred on each BED interval; rejected lines go to
         ``<output_dir>/<input name>.NA``."""
-        _seq.predict_bed(
-            self.engine,
-            require_genome(self.reference_sequence, "BED prediction"),
-            input_path,
-            self.features,
-            self.sequence_length,
-            output_dir,
-            output_format,
-            strand_index,
-            self.write_mem_limit,
-            self.background,
+        genome = require_genome(self.reference_sequence, "BED prediction")
+
+        def work(part: range | None, directory: str) -> Any:
+            return _seq.predict_bed(
+                self.engine,
+                genome,
+                input_path,
+                self.features,
+                self.sequence_length,
+                directory,
+                output_format,
+                strand_index,
+                self.write_mem_limit,
+                self.background,
+                part=part,
+            )
+
+        settings = {
+            "op": "predict_bed",
+            "format": output_format,
+            "strand_index": strand_index,
+            "features": self.features,
+        }
+        _shards.run_in_shards(
+            os.fspath(input_path),
+            os.fspath(output_dir),
+            lambda: _shards.count_lines(input_path),
+            work,
+            settings,
         )
 
     # -- variant effects ----------------------------------------------------------------------
@@ -244,19 +277,41 @@ class AnalyzeSequences:
         require_strand
             With ``strand_index``: reject records whose strand is ``.`` (to ``<prefix>.NA``).
         """
-        return _vep.variant_effect_prediction(
-            self.engine,
-            require_genome(self.reference_sequence, "variant_effect_prediction"),
-            vcf_file,
-            save_data,
-            self.features,
-            self.sequence_length,
-            output_dir,
-            output_format,
-            strand_index,
-            require_strand,
-            self.write_mem_limit,
-            self.background,
+        genome = require_genome(self.reference_sequence, "variant_effect_prediction")
+        if output_dir is None:
+            output_dir = os.path.dirname(os.fspath(vcf_file)) or "."
+
+        def work(part: range | None, directory: str) -> _vep.VariantEffectSummary:
+            return _vep.variant_effect_prediction(
+                self.engine,
+                genome,
+                vcf_file,
+                save_data,
+                self.features,
+                self.sequence_length,
+                directory,
+                output_format,
+                strand_index,
+                require_strand,
+                self.write_mem_limit,
+                self.background,
+                part=part,
+            )
+
+        settings = {
+            "op": "variant_effect_prediction",
+            "format": output_format,
+            "save_data": sorted(save_data) if not isinstance(save_data, str) else save_data,
+            "strand_index": strand_index,
+            "require_strand": require_strand,
+            "features": self.features,
+        }
+        return _shards.run_in_shards(
+            os.fspath(vcf_file),
+            os.fspath(output_dir),
+            lambda: _shards.count_lines(vcf_file),
+            work,
+            settings,
         )
 
     # -- in silico mutagenesis ----------------------------------------------------------------
@@ -306,6 +361,8 @@ class AnalyzeSequences:
             raise ValueError("in_silico_mutagenesis needs a sequence")
         if save_data is None:
             raise ValueError("in_silico_mutagenesis needs save_data")
+        if not distributed.current().is_main:
+            return  # one sequence: rank 0's work under torchrun
         _ism.in_silico_mutagenesis(
             self.engine,
             sequence,
@@ -355,20 +412,40 @@ class AnalyzeSequences:
             Mutate only positions ``[start_position, end_position)`` of each (padded)
             sequence, 0-based; ``end_position`` None means its end.
         """
-        _ism.in_silico_mutagenesis_from_file(
-            self.engine,
-            input_path,
-            save_data,
-            self.features,
-            self.sequence_length,
-            output_dir,
-            mutate_n_bases,
-            use_sequence_name,
-            output_format,
-            start_position,
-            end_position,
-            self.write_mem_limit,
-            self.background,
+
+        def work(part: range | None, directory: str) -> Any:
+            return _ism.in_silico_mutagenesis_from_file(
+                self.engine,
+                input_path,
+                save_data,
+                self.features,
+                self.sequence_length,
+                directory,
+                mutate_n_bases,
+                use_sequence_name,
+                output_format,
+                start_position,
+                end_position,
+                self.write_mem_limit,
+                self.background,
+                part=part,
+            )
+
+        settings = {
+            "op": "in_silico_mutagenesis",
+            "format": output_format,
+            "save_data": sorted(save_data) if not isinstance(save_data, str) else save_data,
+            "mutate_n_bases": mutate_n_bases,
+            "use_sequence_name": use_sequence_name,
+            "range": [start_position, end_position],
+            "features": self.features,
+        }
+        _shards.run_in_shards(
+            os.fspath(input_path),
+            os.fspath(output_dir),
+            lambda: count_fasta_records(input_path),
+            work,
+            settings,
         )
 
     def in_silico_mutagenesis_predict(

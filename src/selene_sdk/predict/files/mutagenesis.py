@@ -267,9 +267,11 @@ def in_silico_mutagenesis_from_file(
     end_position: int | None = None,
     write_mem_limit: float = 1500,
     background: bool | None = None,
+    part: range | None = None,
 ) -> list[str]:
     """ISM of every record of a FASTA file; outputs are prefixed by the record name
-    (``use_sequence_name``) or its 0-based index."""
+    (``use_sequence_name``) or its 0-based index. ``part``: only the records with these
+    0-based indices (one rank's share under torchrun)."""
     started = time.perf_counter()
     save_data, end = _prepare(
         save_data, output_format, sequence_length, start_position, end_position, mutate_n_bases
@@ -296,6 +298,8 @@ def in_silico_mutagenesis_from_file(
                     "first ones; rename it or set use_sequence_name: False",
                 )
             seen.add(label)
+            if part is not None and index not in part:
+                continue
             resized[0] += len(seq) != sequence_length
             fitted = fit_sequence(seq, sequence_length, unknown)
             n = count_mutations(fitted, letters, mutate_n_bases, start_position, end)

@@ -87,12 +87,14 @@ def predict_fasta(
     output_format: str = "tsv",
     write_mem_limit: float = 1500,
     background: bool | None = None,
+    part: range | None = None,
 ) -> list[str]:
     """Predict every record of a FASTA file -> ``<output_dir>/<name>_predictions.*``.
 
     Row labels are ``index`` (0-based record number) and ``name`` (first header word).
     Records are encoded with the engine's alphabet (DNA, protein, ...), padded with its
-    unknown letter or centre-truncated to ``sequence_length``.
+    unknown letter or centre-truncated to ``sequence_length``. ``part``: only the records
+    with these 0-based indices (one rank's share under torchrun).
     """
     input_path = require_file(input_path, "FASTA file")
     check_output_format(output_format)
@@ -118,6 +120,10 @@ def predict_fasta(
         codes: list[bytes] = []
         labels: list[str] = []
         for index, (name, seq) in enumerate(iter_fasta_records(input_path)):
+            if part is not None and index not in part:
+                if index >= part.stop:
+                    break
+                continue
             raw = seq.encode("ascii", errors="replace")
             if len(raw) != sequence_length:
                 resized[0] += 1
@@ -156,6 +162,7 @@ def predict_bed(
     strand_index: int | None = None,
     write_mem_limit: float = 1500,
     background: bool | None = None,
+    part: range | None = None,
 ) -> list[str]:
     """Predict windows of length ``L`` centred on each BED interval.
 
@@ -164,6 +171,7 @@ def predict_bed(
     window leaves the chromosome (or overlaps the blacklist) goes to ``<prefix>.NA``
     with the reason (see :func:`selene_sdk.io.bed.read_intervals`). Row labels: ``index``
     (0-based line number), ``chrom``, ``start``, ``end``, ``strand``, ``contains_unk``.
+    ``part``: only these 0-based line indices (one rank's share under torchrun).
     """
     input_path = require_file(input_path, "BED file")
     check_output_format(output_format)
@@ -202,7 +210,9 @@ def predict_bed(
     def batches() -> Iterator[PredictionBatch]:
         size = engine.batch_size
         pending = IntervalRows()
-        blocks = read_intervals(input_path, ChromMatcher(genome.get_chrs()), strand_index, windows)
+        blocks = read_intervals(
+            input_path, ChromMatcher(genome.get_chrs()), strand_index, windows, lines=part
+        )
         for block in blocks:
             stats["rejected"] += len(block.na_lines)
             stats["short_strand"] += block.short_strand

@@ -161,9 +161,13 @@ def variant_effect_prediction(
     require_strand: bool = False,
     write_mem_limit: float = 1500,
     background: bool | None = None,
+    part: range | None = None,
 ) -> VariantEffectSummary:
     """Score every variant of a VCF file; see
     :meth:`selene_sdk.predict.AnalyzeSequences.variant_effect_prediction` for the outputs.
+
+    ``part``: only the records on these 0-based line indices (one rank's share under
+    torchrun).
 
     Returns
     -------
@@ -180,7 +184,7 @@ def variant_effect_prediction(
     directory = directory or "."
     os.makedirs(directory, exist_ok=True)
     summary = VariantEffectSummary()
-    reader = VcfReader(vcf_file, strand_index=strand_index)
+    reader = VcfReader(vcf_file, strand_index=strand_index, lines=part)
     started = time.perf_counter()
 
     group = WriterGroup()
