@@ -50,6 +50,11 @@ class EvaluateModel:
         Evaluate only these features (names), in this order.
     metrics
         Name -> ``fn(y_true, y_pred)`` (default ``roc_auc`` and ``average_precision``).
+    precision
+        ``32`` (default), ``bf16`` or ``fp16``: mixed precision (autocast) for the forward
+        pass; results stay float32.
+    compile
+        Run the model through ``torch.compile`` (a clear error if it cannot be compiled).
     """
 
     def __init__(
@@ -67,6 +72,8 @@ class EvaluateModel:
         data_parallel: bool = False,
         use_features_ord: Sequence[str] | None = None,
         metrics: Mapping[str, Callable] | None = None,
+        precision: str | int = 32,
+        compile: bool = False,
     ):
         self.criterion = criterion
         self.sampler = data_sampler
@@ -80,7 +87,9 @@ class EvaluateModel:
         load_model_from_state_dict(weights, model)
         device = resolve_device(None, use_cuda) or "cpu"
         # evaluation mode on the device only while evaluating (see evaluate)
-        self.forward = ForwardPath(model, device, data_parallel=data_parallel)
+        self.forward = ForwardPath(
+            model, device, data_parallel=data_parallel, precision=precision, compile=compile
+        )
         self.model = model
         self.device = self.forward.device
         self.lua = self.forward.lua
@@ -158,7 +167,7 @@ class EvaluateModel:
         with bar, self.forward.inference(), torch.inference_mode():
             for sequences, targets in self._test_batches:
                 x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
-                out = self.forward(x)[:, self._feature_index]
+                out = self.forward(x)[:, self._feature_index].float()
                 y = np.asarray(targets, dtype=np.float32)[:, self._target_columns]
                 y = torch.as_tensor(y, device=self.device)
                 loss_total += float(self.criterion(out, y).item()) * len(y)

@@ -18,6 +18,7 @@ from torch import nn
 from selene_sdk import distributed
 from selene_sdk.errors import SeleneWarning
 from selene_sdk.forward import ForwardPath, resolve_device, to_model_layout
+from selene_sdk.forward.precision import describe as describe_precision
 from selene_sdk.io.atomic import atomic_write, save_npz
 from selene_sdk.logging_utils import LOGGER_NAME, initialize_logger
 from selene_sdk.metrics import PerformanceMetrics, plot_training_curves
@@ -92,6 +93,12 @@ class TrainModel:
         improved for ``patience`` reports (``"loss"`` counts lower as better).
     n_data_workers
         DataLoader worker processes preparing training batches (0 = main process).
+    precision
+        ``32`` (default), ``bf16`` or ``fp16``: mixed precision (autocast) for the forward
+        pass; parameters, losses and results stay float32 (``fp16`` scales the loss
+        with a gradient scaler, kept in checkpoints).
+    compile
+        Run the model through ``torch.compile`` (a clear error if it cannot be compiled).
     """
 
     def __init__(
@@ -121,6 +128,8 @@ class TrainModel:
         scheduler_kwargs: Mapping[str, Any] | None = None,
         stopping_criteria: list | tuple | None = None,
         n_data_workers: int = 2,
+        precision: str | int = 32,
+        compile: bool = False,
     ):
         self._check_arguments(batch_size, max_steps, report_stats_every_n_steps)
         self.sampler = data_sampler
@@ -158,8 +167,24 @@ class TrainModel:
         if self.ranks.distributed and torch.device(device).type == "cuda":
             device = f"cuda:{self.ranks.local_rank}"  # one device per process
         self.forward = ForwardPath(
-            model, device, data_parallel=data_parallel and not self.ranks.distributed, lua=False
+            model,
+            device,
+            data_parallel=data_parallel and not self.ranks.distributed,
+            lua=False,
+            precision=precision,
+            compile=compile,
         )
+        # fp16 gradients underflow without loss scaling (bf16 has float32's range)
+        self.scaler = (
+            torch.amp.GradScaler(self.forward.device.type)
+            if self.forward.autocast_dtype == torch.float16
+            else None
+        )
+        if self.forward.autocast_dtype is not None or compile:
+            self.logger.info(
+                f"precision {describe_precision(self.forward.autocast_dtype)} (autocast)"
+                + (", torch.compile" if compile else "")
+            )
         self.forward.place()  # trained where it runs, and left there
         if self.ranks.distributed:
             self.forward.distribute()
@@ -300,6 +325,8 @@ class TrainModel:
                     SeleneWarning,
                     stacklevel=2,
                 )
+            if self.scaler is not None and extra.get("grad_scaler"):
+                self.scaler.load_state_dict(extra["grad_scaler"])
             per_rank = extra.get("rng_per_rank")
             if per_rank and len(per_rank) == self.ranks.world_size:
                 restore_rng_state(per_rank[self.ranks.rank])
@@ -322,6 +349,7 @@ class TrainModel:
                 "rng": rng_per_rank[0],
                 "rng_per_rank": rng_per_rank if self.ranks.distributed else None,
                 "world_size": self.ranks.world_size,
+                "grad_scaler": None if self.scaler is None else self.scaler.state_dict(),
                 "loss_sum": self._loss_sum,
                 "loss_count": self._loss_count,
                 "history": self._history,
@@ -350,9 +378,16 @@ class TrainModel:
         targets = targets.to(self.device, non_blocking=True)
         self.optimizer.zero_grad(set_to_none=True)
         outputs = self.forward(inputs)
+        if outputs.dtype != torch.float32:  # autocast: the loss in float32
+            outputs = outputs.float()
         loss = self.criterion(outputs, targets)
-        loss.backward()
-        self.optimizer.step()
+        if self.scaler is None:
+            loss.backward()
+            self.optimizer.step()
+        else:
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
         return float(loss.item())
 
     def train_and_validate(self) -> None:
@@ -447,7 +482,7 @@ class TrainModel:
             for sequences, targets in share:
                 x = torch.from_numpy(to_model_layout(np.asarray(sequences)))
                 y = torch.as_tensor(np.asarray(targets, dtype=np.float32), device=self.device)
-                out = self.forward.infer(x)
+                out = self.forward.infer(x).float()
                 loss_total += float(self.criterion(out, y).item()) * len(y)
                 n += len(y)
                 predictions.append(out.float().cpu().numpy())

@@ -18,6 +18,12 @@ import torch
 from torch import nn
 
 from selene_sdk.errors import SeleneWarning
+from selene_sdk.forward.precision import (
+    ModelCompileError,
+    autocast,
+    is_compile_failure,
+    resolve_precision,
+)
 from selene_sdk.models.lua import _is_lua_trained_model
 
 __all__ = ["ForwardPath", "model_device", "resolve_device", "to_model_layout"]
@@ -79,6 +85,14 @@ class ForwardPath:
         Feed ``(B, A, 1, L)`` inputs (Selene's convention for models with a ``Conv2d``
         layer, §5.3 of the spec). None detects it; training passes False (Selene adds the
         axis only in prediction and evaluation).
+    precision
+        ``32`` (default), ``bf16`` or ``fp16``: autocast around the forward pass (see
+        :mod:`selene_sdk.forward.precision`); outputs are float32 either way.
+    compile
+        Run the model through ``torch.compile`` (the caller's model itself is not
+        changed; its checkpoints have no ``_orig_mod.`` prefix). A model that cannot be
+        compiled raises :class:`~selene_sdk.forward.precision.ModelCompileError` at its
+        first forward pass.
     """
 
     def __init__(
@@ -88,6 +102,8 @@ class ForwardPath:
         *,
         data_parallel: bool = False,
         lua: bool | None = None,
+        precision: str | int | None = None,
+        compile: bool = False,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module instance, got {type(model).__name__}")
@@ -100,9 +116,15 @@ class ForwardPath:
         #: what inference runs: never the DDP wrapper, whose forward is a collective
         #: (ranks scoring different numbers of batches would wait on each other)
         self.inference_module: nn.Module = model
+        #: the autocast dtype (None: float32)
+        self.autocast_dtype = resolve_precision(precision)
+        self.compiled = bool(compile)
+        self._compile_checked = not self.compiled
+        if self.compiled:
+            self.module = self.inference_module = torch.compile(model)
         if data_parallel:
             if self.device.type == "cuda" and torch.cuda.device_count() > 1:
-                self.module = self.inference_module = nn.DataParallel(model)
+                self.module = self.inference_module = nn.DataParallel(self.module)
             else:
                 warnings.warn(
                     "data_parallel is set but fewer than two CUDA devices are in use; "
@@ -145,7 +167,7 @@ class ForwardPath:
         from torch.nn.parallel import DistributedDataParallel
 
         ids = [self.device.index or 0] if self.device.type == "cuda" else None
-        self.module = DistributedDataParallel(self.model, device_ids=ids)
+        self.module = DistributedDataParallel(self.inference_module, device_ids=ids)
         return self
 
     # -- inputs and the forward pass ----------------------------------------------------------
@@ -163,20 +185,39 @@ class ForwardPath:
         return x
 
     def __call__(self, x: torch.Tensor):
-        """The model's output for a ``(B, A, L)`` float32 tensor (any device)."""
-        return self.module(self.model_input(x))
+        """The model's output for a ``(B, A, L)`` float32 tensor (any device), in the
+        autocast dtype when one is set (callers cast to float32)."""
+        return self._run(self.module, self.model_input(x))
+
+    def _run(self, module: nn.Module, x: torch.Tensor):
+        with autocast(self.device, self.autocast_dtype):
+            if self._compile_checked:
+                return module(x)
+            try:
+                out = module(x)
+            except Exception as exc:
+                if not is_compile_failure(exc):
+                    raise
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                raise ModelCompileError(
+                    f"compile: True, but torch.compile could not compile "
+                    f"{type(self.model).__name__} ({type(exc).__name__}: {first}); set "
+                    "compile: False to run it as it is"
+                ) from exc
+            self._compile_checked = True
+            return out
 
     def predict(self, encodings: np.ndarray | torch.Tensor) -> np.ndarray:
         """Float32 numpy ``(B, F)`` predictions for ``(B, L, A)`` encodings (inference
         mode; the caller decides the model's mode, see :meth:`inference`)."""
         with torch.inference_mode():
-            out = self.inference_module(self.tensor(encodings))
+            out = self._run(self.inference_module, self.tensor(encodings))
         return as_output_array(out)
 
     def infer(self, x: torch.Tensor):
         """Like :meth:`__call__` but for inference (no DDP wrapper; see
         ``inference_module``)."""
-        return self.inference_module(self.model_input(x))
+        return self._run(self.inference_module, self.model_input(x))
 
 
 def as_output_array(out) -> np.ndarray:

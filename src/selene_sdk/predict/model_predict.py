@@ -79,6 +79,11 @@ class AnalyzeSequences:
         (``torch.get_num_threads()`` below the cores available); no when the model already
         uses every core, where extra threads only compete with it. Results are the same
         either way.
+    precision
+        ``32`` (default), ``bf16`` or ``fp16``: mixed precision (autocast) for the forward
+        pass; results stay float32.
+    compile
+        Run the model through ``torch.compile`` (a clear error if it cannot be compiled).
     """
 
     def __init__(
@@ -95,6 +100,8 @@ class AnalyzeSequences:
         *,
         device: str | torch.device | None = None,
         background: bool | None = None,
+        precision: str | int = 32,
+        compile: bool = False,
     ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module instance, got {type(model).__name__}")
@@ -123,7 +130,11 @@ class AnalyzeSequences:
         self.reference_sequence = reference_sequence
         self._start_radius, self._end_radius = window_radii(sequence_length)
         path = ForwardPath(
-            model, resolve_device(device, use_cuda) or "cpu", data_parallel=data_parallel
+            model,
+            resolve_device(device, use_cuda) or "cpu",
+            data_parallel=data_parallel,
+            precision=precision,
+            compile=compile,
         )
         #: the engine every analysis runs through (its alphabet: that of reference_sequence)
         self.engine = Engine(path, analysis_alphabet(reference_sequence, path.lua), batch_size)
