@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The GPU check (issue: GPUs and more than one of them). Run from the repository root on a
+# machine with a CUDA device, in under 5 minutes:
+#   bash benchmarks/gpu_check.sh
+# 1. the gpu-marked tests; 2. our rates next to the model-only ceiling (benchmarks/gpu_check.py).
+# Without CUDA both parts say so and the script exits 0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+if ! "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'; then
+    echo "gpu_check: no CUDA device here; nothing to check (run this on a GPU machine)"
+    exit 0
+fi
+"$PY" -c 'import torch; print(torch.__version__, torch.cuda.get_device_name(0))'
+"$PY" -m pytest -q -p no:cacheprovider -m gpu tests
+"$PY" benchmarks/gpu_check.py "$@"
