@@ -109,3 +109,22 @@ def test_compiled_model_gives_the_same_predictions():
         got = ForwardPath(model, "cpu", compile=True)(x)
     torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
     assert not any(k.startswith("_orig_mod") for k in model.state_dict())
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_reduced_precision_on_cuda(tmp_path, precision):
+    torch.manual_seed(0)
+    trainer = TrainModel(
+        TinyCNN(), MotifSampler(seed=3), nn.BCELoss(), torch.optim.SGD, {"lr": 0.1},
+        batch_size=16, max_steps=6, report_stats_every_n_steps=3, output_dir=str(tmp_path),
+        n_validation_samples=50, n_data_workers=0, precision=precision, use_cuda=True,
+    )  # fmt: skip
+    trainer.train_and_validate()
+    assert trainer.device.type == "cuda" and np.isfinite(trainer.min_loss)
+    x = torch.rand(8, 4, 20)
+    full = ForwardPath(_model(), "cuda")
+    half = ForwardPath(_model(), "cuda", precision=precision)
+    assert half(x).dtype == resolve_precision(precision)
+    torch.testing.assert_close(half(x).float(), full(x), atol=0.05, rtol=0.05)
