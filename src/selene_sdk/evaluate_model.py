@@ -17,7 +17,7 @@ from selene_sdk.forward import ForwardPath, resolve_device, to_model_layout
 from selene_sdk.io.atomic import atomic_write, save_npz
 from selene_sdk.logging_utils import initialize_logger
 from selene_sdk.metrics import PerformanceMetrics
-from selene_sdk.metrics.performance import format_score
+from selene_sdk.metrics.performance import format_score, targets_are_continuous
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
 from selene_sdk.progress import progress_bar
 
@@ -97,7 +97,10 @@ class EvaluateModel:
 
         self._feature_index = self._select_features(use_features_ord)
         self.metrics = PerformanceMetrics(
-            lambda i: self.features[self._feature_index[i]], report_gt_feature_n_positives, metrics
+            lambda i: self.features[self._feature_index[i]],
+            report_gt_feature_n_positives,
+            metrics,
+            continuous=targets_are_continuous(data_sampler),
         )
         self._ensure_test_mode()
         t0 = time.perf_counter()

@@ -22,7 +22,7 @@ from selene_sdk.forward.precision import describe as describe_precision
 from selene_sdk.io.atomic import atomic_write, save_npz
 from selene_sdk.logging_utils import LOGGER_NAME, initialize_logger
 from selene_sdk.metrics import PerformanceMetrics, plot_training_curves
-from selene_sdk.metrics.performance import format_score
+from selene_sdk.metrics.performance import format_score, targets_are_continuous
 from selene_sdk.models.loading import load_checkpoint, load_model_from_state_dict
 from selene_sdk.progress import LogProgress, progress_bar
 from selene_sdk.training.batches import training_batches
@@ -205,17 +205,15 @@ class TrainModel:
                 self.optimizer, "min", **kwargs
             )
 
-        metrics = dict(metrics) if metrics is not None else None
+        metrics = dict(metrics) if isinstance(metrics, Mapping) else metrics
         self._metrics_spec = metrics
         self._report_gt = report_gt_feature_n_positives
-        self._validation_metrics = PerformanceMetrics(
-            self.sampler.get_feature_from_index, report_gt_feature_n_positives, metrics
-        )
+        # continuous targets (GenomicFeaturesH5) get regression metrics and plots
+        self._continuous = targets_are_continuous(self.sampler)
+        self._validation_metrics = self._new_metrics()
         self._test_metrics = None
         if "test" in getattr(self.sampler, "modes", []):
-            self._test_metrics = PerformanceMetrics(
-                self.sampler.get_feature_from_index, report_gt_feature_n_positives, metrics
-            )
+            self._test_metrics = self._new_metrics()
 
         self.step = 0
         self.min_loss = float("inf")
@@ -249,6 +247,14 @@ class TrainModel:
         self._open_text_logs(append=resuming)
 
     # -- construction helpers -----------------------------------------------------------------
+    def _new_metrics(self) -> PerformanceMetrics:
+        return PerformanceMetrics(
+            self.sampler.get_feature_from_index,
+            self._report_gt,
+            self._metrics_spec,
+            continuous=self._continuous,
+        )
+
     @staticmethod
     def _check_arguments(batch_size, max_steps, report_every) -> None:
         for name, value in (
@@ -575,9 +581,7 @@ class TrainModel:
         if self._test_data is None:
             self.create_test_set()
         if self._test_metrics is None:
-            self._test_metrics = PerformanceMetrics(
-                self.sampler.get_feature_from_index, self._report_gt, self._metrics_spec
-            )
+            self._test_metrics = self._new_metrics()
         batches, targets = self._test_data
         predictions, loss = self._predict(batches, desc="evaluating")
         averages = self._test_metrics.update(predictions, targets)

@@ -165,7 +165,7 @@ def get_optimizer(lr):
 """
 
 CONFIG = """
-ops: [train]
+ops: [train, evaluate]
 model:
   path: {d}/model.py
   class: Net
@@ -189,6 +189,7 @@ train_model: !obj:selene_sdk.TrainModel
   max_steps: 4
   report_stats_every_n_steps: 2
   n_validation_samples: 32
+  n_test_samples: 32
   cpu_n_threads: 1
   n_data_workers: 1
 lr: 0.01
@@ -217,5 +218,9 @@ def test_a_0_6_0_config_with_genomic_features_h5_validates_and_trains(tmp_path):
     assert errors == []
     load_and_parse_configs_and_run(str(config))
     log = (tmp_path / "out" / "selene_sdk.train_model.validation.txt").read_text().splitlines()
-    assert len(log) == 3
+    assert len(log) == 3 and log[0] == "loss\tmse\tpearson\tr2\tspearman"  # regression
     assert np.isfinite(float(log[-1].split("\t")[0]))  # NaN targets left out of the loss
+    out = tmp_path / "out"
+    header = (out / "test_performance.txt").read_text().splitlines()[0]
+    assert header == "class\tpearson\tspearman\tmse\tr2"
+    assert (out / "regression_scatter.png").is_file() and not (out / "roc_curves.svg").exists()

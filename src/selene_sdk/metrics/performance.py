@@ -33,6 +33,46 @@ def default_metrics() -> dict[str, MetricFn]:
     return {"roc_auc": roc_auc_score, "average_precision": average_precision_score}
 
 
+def metrics_by_name() -> dict[str, MetricFn]:
+    """Every metric that can be named in a configuration."""
+    from selene_sdk.metrics.regression import regression_metrics
+
+    return {**default_metrics(), **regression_metrics()}
+
+
+def targets_are_continuous(sampler: Any) -> bool:
+    """Whether a sampler's target gives continuous values (its ``continuous`` flag, set by
+    ``GenomicFeaturesH5``)."""
+    return bool(getattr(getattr(sampler, "target", None), "continuous", False))
+
+
+def resolve_metrics(metrics: Any, continuous: bool = False) -> dict[str, MetricFn]:
+    """Metric name -> function from what a user gives.
+
+    None: ``roc_auc`` and ``average_precision`` for binary targets, ``pearson``,
+    ``spearman``, ``mse`` and ``r2`` for continuous ones. A list of names picks from
+    :func:`metrics_by_name`; a mapping maps names to functions (or to such names).
+    """
+    if metrics is None:
+        if continuous:
+            from selene_sdk.metrics.regression import regression_metrics
+
+            return regression_metrics()
+        return default_metrics()
+    known = metrics_by_name()
+
+    def look_up(name: str) -> MetricFn:
+        if name not in known:
+            raise ValueError(f"unknown metric {name!r}; known by name: {', '.join(known)}")
+        return known[name]
+
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    if isinstance(metrics, Mapping):
+        return {str(k): look_up(v) if isinstance(v, str) else v for k, v in metrics.items()}
+    return {str(name): look_up(str(name)) for name in metrics}
+
+
 def _as_float(value: Any) -> float:
     """Metric results to a float: scipy's ``pearsonr``/``spearmanr`` return result objects."""
     if isinstance(value, int | float | np.number):
@@ -144,8 +184,12 @@ class PerformanceMetrics:
     report_gt_feature_n_positives
         Features with at most this many positives are not scored.
     metrics
-        Name -> ``metric_fn(y_true, y_pred)``. Default ``roc_auc`` and
-        ``average_precision``.
+        Name -> ``metric_fn(y_true, y_pred)``, or a list of metric names (see
+        :func:`resolve_metrics`). Default ``roc_auc`` and ``average_precision``, or for
+        ``continuous`` targets ``pearson``, ``spearman``, ``mse`` and ``r2``.
+    continuous
+        The targets are continuous values (e.g. ``GenomicFeaturesH5``): regression
+        defaults, and :meth:`visualize` draws predicted against observed values.
     """
 
     def __init__(
@@ -153,10 +197,12 @@ class PerformanceMetrics:
         get_feature_from_index_fn: Callable[[int], str],
         report_gt_feature_n_positives: int = 10,
         metrics: Mapping[str, MetricFn] | None = None,
+        continuous: bool = False,
     ):
         self.skip_threshold = report_gt_feature_n_positives
         self.get_feature_from_index = get_feature_from_index_fn
-        metrics = default_metrics() if metrics is None else metrics
+        self.continuous = bool(continuous)
+        metrics = resolve_metrics(metrics, self.continuous)
         self.metrics: dict[str, Metric] = {name: Metric(fn, []) for name, fn in metrics.items()}
 
     def add_metric(self, name: str, metric_fn: MetricFn) -> None:
@@ -201,6 +247,11 @@ class PerformanceMetrics:
         if "feature_names" not in kwargs:
             n = np.shape(target)[1] if np.ndim(target) == 2 else 1
             kwargs["feature_names"] = [str(self.get_feature_from_index(j)) for j in range(n)]
+        if self.continuous:
+            from selene_sdk.metrics.regression import visualize_regression
+
+            visualize_regression(prediction, target, output_dir, **kwargs)
+            return
         if "roc_auc" in self.metrics:
             visualize_roc_curves(prediction, target, output_dir, **kwargs)
         if "average_precision" in self.metrics:

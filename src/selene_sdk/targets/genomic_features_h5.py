@@ -103,6 +103,9 @@ class GenomicFeaturesH5(Target):
         No ``targets`` dataset, not 2-D, or a width other than ``len(targets)``.
     """
 
+    #: the labels are continuous values: samplers' users pick regression metrics and plots
+    continuous = True
+
     def __init__(
         self,
         tabix_path: str | os.PathLike,
