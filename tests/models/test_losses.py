@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from selene_sdk.models.losses import MaskedMSELoss
@@ -27,3 +28,33 @@ def test_a_batch_without_known_targets_gives_zero_and_no_nan_gradient():
 def test_equals_mse_without_nan():
     pred, target = torch.randn(5, 4), torch.randn(5, 4)
     assert torch.allclose(MaskedMSELoss()(pred, target), torch.nn.MSELoss()(pred, target))
+
+
+def test_signal_cnn_learns_gc_content():
+    # the reference regression model: a target the sequence determines (GC fraction)
+    from selene_sdk.models.signal_cnn import SignalCNN, criterion, get_optimizer
+
+    torch.manual_seed(0)
+    model = SignalCNN(200, 2, channels=16)
+    optimizer_class, kwargs = get_optimizer(0.01)
+    optimizer = optimizer_class(model.parameters(), **kwargs)
+    loss_fn = criterion()
+    gen = torch.Generator().manual_seed(1)
+
+    def batch():
+        codes = torch.randint(0, 4, (64, 200), generator=gen)
+        x = torch.nn.functional.one_hot(codes, 4).float().transpose(1, 2)
+        gc = ((codes == 1) | (codes == 2)).float().mean(dim=1, keepdim=True)
+        y = torch.cat([gc, torch.full_like(gc, float("nan"))], dim=1)  # 2nd target unknown
+        return x, y
+
+    losses = []
+    for _ in range(60):
+        x, y = batch()
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert model(batch()[0]).shape == (64, 2)
+    assert np.mean(losses[-10:]) < 0.2 * np.mean(losses[:5])

@@ -14,8 +14,10 @@ from selene_sdk.models.loading import (
     load_checkpoint,
     load_model_from_state_dict,
 )
+from selene_sdk.models.losses import MaskedMSELoss
 from selene_sdk.models.lua import _is_lua_trained_model
 from selene_sdk.models.model_file import BUILTIN_ARCHITECTURES, load_model_module
+from selene_sdk.models.signal_cnn import SignalCNN
 from selene_sdk.models.wrappers import MultiModelWrapper, NonStrandSpecific
 
 __all__ = [
@@ -24,8 +26,10 @@ __all__ = [
     "DeepSEA",
     "DeeperDeepSEA",
     "HeartENN",
+    "MaskedMSELoss",
     "MultiModelWrapper",
     "NonStrandSpecific",
+    "SignalCNN",
     "StateDictMismatchError",
     "_is_lua_trained_model",
     "load_checkpoint",

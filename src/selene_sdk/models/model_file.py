@@ -21,6 +21,7 @@ BUILTIN_ARCHITECTURES: dict[str, str] = {
     "DeepSEA": "selene_sdk.models.deepsea",
     "DanQ": "selene_sdk.models.danq",
     "HeartENN": "selene_sdk.models.heartenn",
+    "SignalCNN": "selene_sdk.models.signal_cnn",
 }
 
 _MODULE_CACHE: dict[tuple[str, float], ModuleType] = {}

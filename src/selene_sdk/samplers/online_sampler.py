@@ -155,7 +155,7 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
                 f"the target has {n} features but {len(self._features)} feature names were given"
             )
         chroms = getattr(target, "chroms", None)
-        if isinstance(target, GenomicFeatures) and chroms is not None:
+        if chroms is not None and getattr(target, "input_path", None) is not None:
             check_shared_chromosomes(
                 self.reference_sequence.get_chrs(), chroms, str(target.input_path)
             )
@@ -175,7 +175,8 @@ class OnlineSampler(Sampler, metaclass=abc.ABCMeta):
         """Labels of the bins ``[starts, ends)`` -> float32 ``(n, F)``."""
         n = len(starts)
         if n == 0:
-            return np.zeros((0, self.n_features), dtype=np.float32)
+            width = getattr(self.target, "n_outputs", self.n_features)  # bigWig profiles
+            return np.zeros((0, width), dtype=np.float32)
         batch = getattr(self.target, "get_feature_data_batch", None)
         if batch is not None:
             out = batch(chroms, starts, ends)
