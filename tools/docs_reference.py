@@ -129,6 +129,18 @@ ENTRIES: dict[str, list[Entry]] = {
             "`!obj:selene_sdk.targets.GenomicFeatures` as a `target_path` value",
         ),
         Entry(
+            "GenomicFeaturesH5",
+            "selene_sdk.targets.genomic_features_h5.GenomicFeaturesH5",
+            "`!obj:selene_sdk.targets.genomic_features_h5.GenomicFeaturesH5` as a "
+            "`target_path` value (continuous targets, Selene 0.6.0)",
+        ),
+        Entry(
+            "BigWigTargets",
+            "selene_sdk.targets.BigWigTargets",
+            "`!obj:selene_sdk.targets.BigWigTargets` as a `target_path` value (one bigWig "
+            "per feature)",
+        ),
+        Entry(
             "load_features_list",
             "selene_sdk.utils.load_features_list",
             "`!obj:selene_sdk.utils.load_features_list {input_path: features.txt}`",
@@ -175,7 +187,7 @@ ENTRIES: dict[str, list[Entry]] = {
     ],
     "Reference architectures": [
         Entry(name, f"selene_sdk.models.{name}", f"`model: {{class: {name}, class_args: ...}}`")
-        for name in ("DeepSEA", "DeeperDeepSEA", "DanQ", "HeartENN")
+        for name in ("DeepSEA", "DeeperDeepSEA", "DanQ", "HeartENN", "SignalCNN")
     ],
     "Model wrappers": [
         Entry(
