@@ -19,7 +19,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install $(strip --quiet $(TORCH_INDEX_ARGS) "torch==2.13.0")
-	$(BIN)/python -m pip install --quiet -e ".[test,tracks]"
+	$(BIN)/python -m pip install --quiet -e ".[test,tracks,attribution]"
 	touch $(STAMP)
 
 test: $(STAMP)
