@@ -15,6 +15,7 @@ from selene_sdk.io.compression import compression_of, open_text
 __all__ = [
     "ISM_COLUMNS",
     "VEP_LABEL_COLUMNS",
+    "check_features",
     "detect_kind",
     "float_column",
     "read_header",
@@ -98,3 +99,14 @@ def float_column(
                 raise ValueError(f"row {row}: {message}")
             raise InputFormatError(source, message, first_line + row)
     return parsed
+
+
+def check_features(requested, available) -> None:
+    """Raise when a ``--features`` name is not among ``available`` (listing them)."""
+    available = list(available)
+    unknown = [f for f in requested if f not in available]
+    if unknown:
+        raise ValueError(
+            f"unknown feature(s) {', '.join(unknown)}; available features: "
+            f"{', '.join(available[:20])}{', ...' if len(available) > 20 else ''}"
+        )

@@ -273,12 +273,9 @@ def _plot_vep(args: argparse.Namespace) -> str:
     scores, labels, features = load_variant_abs_diff_scores(args.input)
     filter_features = None
     if args.features:
-        unknown = [f for f in args.features if f not in features]
-        if unknown:
-            raise ValueError(
-                f"unknown feature(s) {', '.join(unknown)}; available features: "
-                f"{', '.join(features[:20])}{', ...' if len(features) > 20 else ''}"
-            )
+        from selene_sdk.interpret._tables import check_features
+
+        check_features(args.features, features)
         chosen = list(args.features)
 
         def filter_features(_names: list[str]) -> list[str]:

@@ -136,12 +136,9 @@ def _plot_curves(args: argparse.Namespace) -> str:
         )
     names = _feature_names(directory, targets.shape[1])
     if args.features:
-        unknown = [f for f in args.features if f not in names]
-        if unknown:
-            raise ValueError(
-                f"unknown feature(s) {', '.join(unknown)}; available features: "
-                f"{', '.join(names[:20])}{', ...' if len(names) > 20 else ''}"
-            )
+        from selene_sdk.interpret._tables import check_features
+
+        check_features(args.features, names)
         columns = [names.index(f) for f in args.features]
         predictions, targets = predictions[:, columns], targets[:, columns]
         names = list(args.features)
