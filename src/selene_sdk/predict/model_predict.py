@@ -185,6 +185,22 @@ class AnalyzeSequences:
             self.get_predictions_for_bed_file(input_path, output_dir, output_format, strand_index)
         return None
 
+    def _in_shards(self, input_path, output_dir, units: str, work, **settings: Any) -> Any:
+        """``work(share, directory)`` through :func:`~selene_sdk.predict.files.shards.
+        run_in_shards`: a share of the input's FASTA ``records`` or text ``lines`` per rank
+        under torchrun; ``settings`` (and the features) decide whether a finished shard of
+        an earlier run can be kept."""
+        input_path = os.fspath(input_path)
+        if units == "records":
+            count = lambda: count_fasta_records(input_path)  # noqa: E731
+        else:
+            count = lambda: _shards.count_lines(input_path)  # noqa: E731
+        save_data = settings.get("save_data")
+        if save_data is not None and not isinstance(save_data, str):
+            settings["save_data"] = sorted(save_data)
+        settings["features"] = self.features
+        return _shards.run_in_shards(input_path, os.fspath(output_dir), count, work, settings)
+
     def get_predictions_for_fasta_file(
         self, input_path: str, output_dir: str | os.PathLike, output_format: str = "tsv"
     ) -> None:
@@ -203,14 +219,8 @@ class AnalyzeSequences:
                 part=part,
             )
 
-        settings = {"op": "predict_fasta", "format": output_format, "features": self.features}
-        _shards.run_in_shards(
-            os.fspath(input_path),
-            os.fspath(output_dir),
-            lambda: count_fasta_records(input_path),
-            work,
-            settings,
-        )
+        self._in_shards(input_path, output_dir, "records", work, op="predict_fasta",
+                        format=output_format)  # fmt: skip
 
     def get_predictions_for_bed_file(
         self,
@@ -238,19 +248,8 @@ class AnalyzeSequences:
                 part=part,
             )
 
-        settings = {
-            "op": "predict_bed",
-            "format": output_format,
-            "strand_index": strand_index,
-            "features": self.features,
-        }
-        _shards.run_in_shards(
-            os.fspath(input_path),
-            os.fspath(output_dir),
-            lambda: _shards.count_lines(input_path),
-            work,
-            settings,
-        )
+        self._in_shards(input_path, output_dir, "lines", work, op="predict_bed",
+                        format=output_format, strand_index=strand_index)  # fmt: skip
 
     # -- variant effects ----------------------------------------------------------------------
     def variant_effect_prediction(
@@ -309,21 +308,11 @@ class AnalyzeSequences:
                 part=part,
             )
 
-        settings = {
-            "op": "variant_effect_prediction",
-            "format": output_format,
-            "save_data": sorted(save_data) if not isinstance(save_data, str) else save_data,
-            "strand_index": strand_index,
-            "require_strand": require_strand,
-            "features": self.features,
-        }
-        return _shards.run_in_shards(
-            os.fspath(vcf_file),
-            os.fspath(output_dir),
-            lambda: _shards.count_lines(vcf_file),
-            work,
-            settings,
-        )
+        return self._in_shards(
+            vcf_file, output_dir, "lines", work, op="variant_effect_prediction",
+            format=output_format, save_data=save_data, strand_index=strand_index,
+            require_strand=require_strand,
+        )  # fmt: skip
 
     # -- in silico mutagenesis ----------------------------------------------------------------
     def in_silico_mutagenesis(
@@ -442,22 +431,11 @@ class AnalyzeSequences:
                 part=part,
             )
 
-        settings = {
-            "op": "in_silico_mutagenesis",
-            "format": output_format,
-            "save_data": sorted(save_data) if not isinstance(save_data, str) else save_data,
-            "mutate_n_bases": mutate_n_bases,
-            "use_sequence_name": use_sequence_name,
-            "range": [start_position, end_position],
-            "features": self.features,
-        }
-        _shards.run_in_shards(
-            os.fspath(input_path),
-            os.fspath(output_dir),
-            lambda: count_fasta_records(input_path),
-            work,
-            settings,
-        )
+        self._in_shards(
+            input_path, output_dir, "records", work, op="in_silico_mutagenesis",
+            format=output_format, save_data=save_data, mutate_n_bases=mutate_n_bases,
+            use_sequence_name=use_sequence_name, range=[start_position, end_position],
+        )  # fmt: skip
 
     def in_silico_mutagenesis_predict(
         self,
