@@ -36,9 +36,9 @@ def main() -> None:
         train_and_record(ranks, out_dir, max_steps, resume)
 
 
-def train_and_record(ranks, out_dir: str, max_steps: int, resume: str | None) -> None:
-    torch.manual_seed(0)
-    trainer = TrainModel(
+def make_trainer(out_dir: str, max_steps: int, resume: str | None = None) -> TrainModel:
+    """The job's TrainModel (TinyCNN on MotifSampler, batch 8, report every 2 steps)."""
+    return TrainModel(
         TinyCNN(),
         MotifSampler(seed=3),
         torch.nn.BCELoss(),
@@ -53,6 +53,11 @@ def train_and_record(ranks, out_dir: str, max_steps: int, resume: str | None) ->
         checkpoint_resume=resume,
         use_scheduler=False,
     )
+
+
+def train_and_record(ranks, out_dir: str, max_steps: int, resume: str | None) -> None:
+    torch.manual_seed(0)
+    trainer = make_trainer(out_dir, max_steps, resume)
     seen: list[float] = []
     train = trainer.train
 

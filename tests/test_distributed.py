@@ -17,9 +17,8 @@ from selene_sdk import distributed
 from selene_sdk.errors import SeleneWarning
 from selene_sdk.forward import to_model_layout
 from selene_sdk.models.loading import load_checkpoint
-from selene_sdk.train_model import TrainModel
 from tests.conftest import REPO
-from tests.distributed_job import fingerprint
+from tests.distributed_job import fingerprint, make_trainer
 from tests.training_helpers import MotifSampler, TinyCNN
 
 JOB = REPO / "tests" / "distributed_job.py"
@@ -140,20 +139,7 @@ def test_another_world_size_resumes_with_a_warning(four_steps, tmp_path):
     run, _ = four_steps
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trainer = TrainModel(
-            TinyCNN(),
-            MotifSampler(seed=3),
-            torch.nn.BCELoss(),
-            torch.optim.SGD,
-            {"lr": 0.1},
-            batch_size=8,
-            max_steps=6,
-            report_stats_every_n_steps=2,
-            output_dir=str(tmp_path),
-            n_validation_samples=50,
-            n_data_workers=0,
-            checkpoint_resume=str(run / "checkpoint.pth.tar"),
-        )
+        trainer = make_trainer(str(tmp_path), 6, str(run / "checkpoint.pth.tar"))
     messages = [str(w.message) for w in caught if issubclass(w.category, SeleneWarning)]
     assert any("2 process(es), this run has 1" in m for m in messages), messages
     assert trainer.step == 4
