@@ -14,6 +14,7 @@ consumer the reference and mutant predictions with the mutations.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -30,7 +31,10 @@ from selene_sdk.forward import (
     flat_cells,
     to_model_layout,
 )
+from selene_sdk.forward.path import as_output_array
+from selene_sdk.forward.precision import autocast
 from selene_sdk.predict.arrays import as_encodings, engine_for
+from selene_sdk.predict.fast_ism import fast_mutagenesis_for
 from selene_sdk.predict.mutations import Mutation, check_range, letter_codes, mutation_chunks
 from selene_sdk.predict.scores import SCORES
 from selene_sdk.sequences.encoding import Alphabet
@@ -98,6 +102,36 @@ def _cells(
     return flat_cells(rows, cols, size, length), table[alt.reshape(-1)], template[:, cols].T
 
 
+def _chunks(
+    engine: Engine,
+    sources: Iterable[MutagenesisInput],
+    mutate_n_bases: int,
+    start: int,
+    end: int,
+    describe: Callable[[MutagenesisInput, np.ndarray, np.ndarray], Any] | None,
+) -> Iterator[MutagenesisGroup]:
+    """Each source's mutations as groups (without model inputs yet), first and last
+    marked."""
+    letters = letter_codes(engine.alphabet)
+    batch = engine.batch_size
+    per_group = batch * max(1, GROUP_ROWS // batch)
+    for source in sources:
+        pending: MutagenesisGroup | None = None
+        for pos, alt in mutation_chunks(
+            source.codes, letters, mutate_n_bases, start, end, per_group
+        ):
+            labels = None if describe is None else describe(source, pos, alt)
+            group = MutagenesisGroup(source, [], pos, alt, labels)
+            if pending is None:
+                group.first = True
+            else:
+                yield pending
+            pending = group
+        if pending is not None:  # (a valid range always has mutations)
+            pending.last = True
+            yield pending
+
+
 def _groups(
     engine: Engine,
     sources: Iterable[MutagenesisInput],
@@ -106,36 +140,51 @@ def _groups(
     end: int,
     describe: Callable[[MutagenesisInput, np.ndarray, np.ndarray], Any] | None,
 ) -> Iterator[MutagenesisGroup]:
-    alphabet = engine.alphabet
-    table = alphabet.onehot_table
-    letters = letter_codes(alphabet)
+    """The groups with their model inputs: one :class:`TemplateBatch` per batch of
+    mutants (after the unmutated sequence's step in a sequence's first group)."""
+    table = engine.alphabet.onehot_table
     batch = engine.batch_size
-    per_group = batch * max(1, GROUP_ROWS // batch)
-    for source in sources:
-        template = Template(engine, source.template)
-        pending: MutagenesisGroup | None = None
-        # one chunk per group: cells and labels made once for all its batches
-        for pos, alt in mutation_chunks(
-            source.codes, letters, mutate_n_bases, start, end, per_group
-        ):
-            labels = None if describe is None else describe(source, pos, alt)
-            group = MutagenesisGroup(source, [], pos, alt, labels)
-            cells = _cells(source.template, pos, alt, table, batch)
-            n = pos.shape[1]
-            for lo in range(0, len(pos), batch):
-                k = min(batch, len(pos) - lo)
-                flat, values, restore = (c[lo * n : (lo + k) * n] for c in cells)
-                group.steps.append(TemplateBatch(template, flat, values, restore, k))
-            if pending is None:
-                group.first = True
-                group.steps.insert(0, source.base)
-            else:
-                yield pending
-            pending = group
-        if pending is not None:  # (a valid range always has mutations)
-            pending.last = True
-            yield pending
-        template.close()
+    template = None
+    for group in _chunks(engine, sources, mutate_n_bases, start, end, describe):
+        source = group.source
+        if group.first:
+            template = Template(engine, source.template)
+            group.steps.append(source.base)
+        # cells made once for all the group's batches
+        pos, alt = group.positions, group.alternatives
+        cells = _cells(source.template, pos, alt, table, batch)
+        n = pos.shape[1]
+        for lo in range(0, len(pos), batch):
+            k = min(batch, len(pos) - lo)
+            flat, values, restore = (c[lo * n : (lo + k) * n] for c in cells)
+            group.steps.append(TemplateBatch(template, flat, values, restore, k))
+        yield group
+        if group.last:
+            template.close()
+
+
+def _run_fast(
+    plan_for: Callable[[int], Any],
+    engine: Engine,
+    groups: Iterable[MutagenesisGroup],
+    consume: Callable[[MutagenesisGroup, np.ndarray | None, np.ndarray], None],
+) -> None:
+    """:func:`run_mutagenesis` with a fast-ISM plan (:mod:`selene_sdk.predict.fast_ism`):
+    the reference through the model, the mutants through the plan."""
+    path = engine.path
+    table = torch.tensor(engine.alphabet.onehot_table, device=path.device)
+    reference = None
+    with path.inference(), autocast(path.device, path.autocast_dtype):
+        for group in groups:
+            source = group.source
+            if group.first:
+                template = torch.as_tensor(source.template, device=path.device)
+                plan = plan_for(template.shape[1])
+                reference = plan.prepare(template)
+                base = path.predict(np.ascontiguousarray(source.template.T)[None])
+            values = table[torch.as_tensor(group.alternatives.astype(np.int64))]
+            mutants = plan.mutants(reference, group.positions, values)
+            consume(group, base if group.first else None, as_output_array(mutants))
 
 
 def run_mutagenesis(
@@ -147,6 +196,7 @@ def run_mutagenesis(
     end: int,
     describe: Callable[[MutagenesisInput, np.ndarray, np.ndarray], Any] | None = None,
     background: bool | None = None,
+    fast: bool = False,
 ) -> None:
     """Predict every mutation of every source, in Selene's order.
 
@@ -157,7 +207,34 @@ def run_mutagenesis(
     if given, is called as each group is built (ahead of the model, with ``background``)
     and its result stored as ``group.labels``. The range ``[start, end)`` must be valid
     for every source (see :func:`check_range`).
+
+    With ``fast``, the mutants are predicted by fast ISM
+    (:mod:`~selene_sdk.predict.fast_ism`: only the layer windows a mutation reaches are
+    recomputed) when the model can be decomposed, by naive ISM otherwise (one log line
+    says why). The sources must then all have one length.
     """
+    if fast:
+        sources = iter(sources)
+        first = next(sources, None)
+        if first is None:
+            return
+        length = first.template.shape[1]
+        table = engine.alphabet.onehot_table[letter_codes(engine.alphabet)]
+        with engine.path.inference():
+            plan = fast_mutagenesis_for(engine.path, length, table, mutate_n_bases)
+        sources = itertools.chain([first], sources)
+        if plan is not None:
+
+            def plan_for(n: int):
+                if n != length:
+                    raise ValueError(
+                        f"fast ISM needs sequences of one length: {length} and {n} bases"
+                    )
+                return plan
+
+            groups = _chunks(engine, sources, mutate_n_bases, start, end, describe)
+            _run_fast(plan_for, engine, groups, consume)
+            return
 
     def each(group: MutagenesisGroup, preds: list[np.ndarray]) -> None:
         consume(group, *group.split(preds))
@@ -244,6 +321,7 @@ def saturation_mutagenesis(
     alphabet=None,
     batch_size: int = 64,
     device: str | torch.device | None = None,
+    fast: bool = False,
 ) -> SaturationMutagenesis:
     """Predictions for every substitution of ``mutate_n_bases`` positions in
     ``[start, end)`` of each sequence (in silico mutagenesis), in Selene's order.
@@ -266,6 +344,12 @@ def saturation_mutagenesis(
         acids for 20.
     batch_size, device
         Mutants per forward pass; where to run (None: the model's device).
+    fast
+        Fast ISM: for models that start with convolutions, pooling, point-wise layers
+        and batch norm (then any layers, ideally flatten + linear), recompute only the
+        part of each layer a mutation reaches (:mod:`~selene_sdk.predict.fast_ism`);
+        equal to naive ISM within float32 rounding. Other models run naive ISM, with
+        one log line saying why.
 
     Returns
     -------
@@ -321,7 +405,7 @@ def saturation_mutagenesis(
         positions.append(group.positions)
         alternatives.append(group.alternatives)
 
-    run_mutagenesis(engine, sources(), consume, mutate_n_bases, start, end)
+    run_mutagenesis(engine, sources(), consume, mutate_n_bases, start, end, fast=fast)
     column = engine.alphabet.column_table
     return SaturationMutagenesis(
         np.concatenate(reference),

@@ -159,6 +159,7 @@ def _run(
     start: int,
     end: int,
     background: bool | None,
+    fast: bool = False,
 ) -> list[str]:
     sources = (_source(engine, record) for record in records)
     # Each record's files are synced and renamed in the background while the model runs
@@ -167,7 +168,7 @@ def _run(
         outputs.committer = committer
         try:
             run_mutagenesis(
-                engine, sources, outputs, mutate_n_bases, start, end, _labels, background
+                engine, sources, outputs, mutate_n_bases, start, end, _labels, background, fast
             )
         except BaseException as exc:
             outputs.abort(exc)
@@ -209,8 +210,11 @@ def in_silico_mutagenesis(
     end_position: int | None = None,
     write_mem_limit: float = 1500,
     background: bool | None = None,
+    fast: bool = False,
 ) -> list[str]:
-    """ISM of one sequence (padded or centre-truncated to the model length, upper-cased).
+    """ISM of one sequence (padded or centre-truncated to the model length, upper-cased);
+    ``fast``: fast ISM where the model allows it (see
+    :func:`~selene_sdk.predict.mutagenesis.run_mutagenesis`).
 
     See :meth:`selene_sdk.predict.AnalyzeSequences.in_silico_mutagenesis` for the files.
     """
@@ -224,7 +228,9 @@ def in_silico_mutagenesis(
     with progress_bar(total, "mutation", "ISM") as bar:
         outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar)
         record = _Record(os.fspath(output_path_prefix), fitted, total)
-        written = _run(engine, [record], outputs, mutate_n_bases, start_position, end, background)
+        written = _run(
+            engine, [record], outputs, mutate_n_bases, start_position, end, background, fast
+        )
     _summary("ISM", outputs, time.perf_counter() - started)
     return written
 
@@ -268,10 +274,12 @@ def in_silico_mutagenesis_from_file(
     write_mem_limit: float = 1500,
     background: bool | None = None,
     part: range | None = None,
+    fast: bool = False,
 ) -> list[str]:
     """ISM of every record of a FASTA file; outputs are prefixed by the record name
     (``use_sequence_name``) or its 0-based index. ``part``: only the records with these
-    0-based indices (one rank's share under torchrun)."""
+    0-based indices (one rank's share under torchrun); ``fast``: fast ISM where the model
+    allows it."""
     started = time.perf_counter()
     save_data, end = _prepare(
         save_data, output_format, sequence_length, start_position, end_position, mutate_n_bases
@@ -308,7 +316,9 @@ def in_silico_mutagenesis_from_file(
     name = os.path.basename(os.fspath(input_path))
     with progress_bar(total, "sequence", f"ISM {name}") as bar:
         outputs = _IsmOutputs(save_data, features, output_format, write_mem_limit, bar, True)
-        written = _run(engine, records(), outputs, mutate_n_bases, start_position, end, background)
+        written = _run(
+            engine, records(), outputs, mutate_n_bases, start_position, end, background, fast
+        )
     _summary(f"ISM {name}", outputs, time.perf_counter() - started)
     if not seen:
         warnings.warn(

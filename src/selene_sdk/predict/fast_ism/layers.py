@@ -1,0 +1,270 @@
+"""The layers fast ISM can run on windows: convolutions, pooling and point-wise layers
+(activations, batch norm in evaluation mode, dropout), recognised in a traced graph."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import fx, nn
+
+
+class Unsupported(Exception):
+    """The model cannot be decomposed for fast ISM (the message says why)."""
+
+
+# -- the layers of the chain ---------------------------------------------------------------------
+_POINTWISE_MODULES = (
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Sigmoid,
+    nn.LogSigmoid,
+    nn.Tanh,
+    nn.Softplus,
+    nn.Softsign,
+    nn.Hardtanh,
+    nn.Hardswish,
+    nn.Hardsigmoid,
+    nn.Threshold,
+    nn.Identity,
+    nn.Dropout,
+    nn.Dropout1d,
+    nn.Dropout2d,
+    nn.AlphaDropout,
+)
+_POINTWISE_FUNCTIONS = {
+    torch.relu,
+    torch.sigmoid,
+    torch.tanh,
+    torch.exp,
+    torch.abs,
+    torch.square,
+    F.relu,
+    F.relu6,
+    F.elu,
+    F.selu,
+    F.celu,
+    F.gelu,
+    F.silu,
+    F.mish,
+    F.leaky_relu,
+    F.softplus,
+    F.hardtanh,
+    F.sigmoid,
+    F.tanh,
+    F.dropout,
+    F.dropout1d,
+    operator.add,
+    operator.sub,
+    operator.mul,
+    operator.truediv,
+    torch.add,
+    torch.sub,
+    torch.mul,
+    torch.div,
+    torch.clamp,
+}
+_POINTWISE_METHODS = {
+    "relu",
+    "sigmoid",
+    "tanh",
+    "exp",
+    "abs",
+    "square",
+    "clamp",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "contiguous",
+}
+
+
+@dataclass
+class Layer:
+    """One layer of the decomposed chain, on ``(B, C, L)`` tensors.
+
+    ``full`` runs the layer as the model does; a positional layer (convolution, pooling)
+    also has ``window``, the same layer without padding, and its geometry: output ``o``
+    reads inputs ``o * stride - left + j * dilation`` for ``j < kernel``, and the padding
+    holds ``pad_value``.
+    """
+
+    name: str
+    full: Callable[[torch.Tensor], torch.Tensor]
+    window: Callable[[torch.Tensor], torch.Tensor] | None = None
+    kernel: int = 1
+    stride: int = 1
+    dilation: int = 1
+    left: int = 0
+    pad_value: float = 0.0
+
+
+def _one(value, what: str) -> int:
+    """The length-axis entry of a 1-d (int) or Lua-style 2-d (``(1, k)``) layer setting."""
+    if isinstance(value, int):
+        return value
+    value = tuple(value)
+    return int(value[-1])
+
+
+def _check_height(module: nn.Module, lua: bool) -> None:
+    """A 2-d layer of a Lua-style model must leave the height axis (of size 1) alone."""
+    if not lua:
+        raise Unsupported(f"{type(module).__name__} on a model without the Lua input axis")
+    for attr, ok in (("kernel_size", 1), ("stride", 1), ("dilation", 1), ("padding", 0)):
+        value = getattr(module, attr, ok)
+        if isinstance(value, str):
+            continue
+        first = value if isinstance(value, int) else next(iter(value))
+        if attr in ("kernel_size", "stride") and isinstance(value, int) and value != 1:
+            raise Unsupported(f"{type(module).__name__} with a square {attr} {value}")
+        if first != ok:
+            raise Unsupported(f"{type(module).__name__} with {attr} {value} on the height axis")
+
+
+def _lifted(fn: Callable[[torch.Tensor], torch.Tensor], lua: bool):
+    """``fn`` on ``(B, C, L)`` tensors: with the height axis of Lua-style models added
+    around the call."""
+    if not lua:
+        return fn
+    return lambda t: fn(t.unsqueeze(2)).squeeze(2)
+
+
+def _conv(name: str, module: nn.Conv1d | nn.Conv2d, lua: bool) -> Layer:
+    if module.padding_mode != "zeros":
+        raise Unsupported(f"{name}: padding_mode {module.padding_mode!r}")
+    if isinstance(module, nn.Conv2d):
+        _check_height(module, lua)
+    elif lua:
+        raise Unsupported(f"{name}: a Conv1d in a model given the Lua input axis")
+    k = _one(module.kernel_size, "kernel_size")
+    s = _one(module.stride, "stride")
+    d = _one(module.dilation, "dilation")
+    if isinstance(module.padding, str):
+        left = 0 if module.padding == "valid" else d * (k - 1) // 2
+    else:
+        left = _one(module.padding, "padding")
+    weight, bias, groups = module.weight, module.bias, module.groups
+    if isinstance(module, nn.Conv2d):
+
+        def window(t):
+            out = F.conv2d(t.unsqueeze(2), weight, bias, (1, s), 0, (1, d), groups)
+            return out.squeeze(2)
+    else:
+
+        def window(t):
+            return F.conv1d(t, weight, bias, s, 0, d, groups)
+
+    return Layer(name, _lifted(module, lua), window, k, s, d, left, 0.0)
+
+
+def _pool(name: str, module: nn.Module, lua: bool) -> Layer:
+    two_d = isinstance(module, nn.MaxPool2d | nn.AvgPool2d)
+    if two_d:
+        _check_height(module, lua)
+    elif lua:
+        raise Unsupported(f"{name}: a 1-d pooling layer in a model given the Lua input axis")
+    k = _one(module.kernel_size, "kernel_size")
+    s = _one(module.stride if module.stride is not None else module.kernel_size, "stride")
+    left = _one(module.padding, "padding")
+    if isinstance(module, nn.MaxPool1d | nn.MaxPool2d):
+        if module.return_indices:
+            raise Unsupported(f"{name}: max pooling with return_indices")
+        d = _one(module.dilation, "dilation")
+        pad = -math.inf  # what max pooling's padding holds (a window past the end included)
+        if two_d:
+
+            def window(t):
+                return F.max_pool2d(t.unsqueeze(2), (1, k), (1, s), 0, (1, d)).squeeze(2)
+        else:
+
+            def window(t):
+                return F.max_pool1d(t, k, s, 0, d)
+    else:
+        d = 1
+        # Explicit zero padding is average pooling's count_include_pad; a ceil-mode window
+        # past the end would be divided by its clipped size, which explicit padding is not.
+        if module.ceil_mode or (left and not module.count_include_pad):
+            raise Unsupported(f"{name}: average pooling with ceil_mode or count_include_pad=False")
+        if getattr(module, "divisor_override", None):
+            raise Unsupported(f"{name}: average pooling with divisor_override")
+        pad = 0.0
+        if two_d:
+
+            def window(t):
+                return F.avg_pool2d(t.unsqueeze(2), (1, k), (1, s), 0).squeeze(2)
+        else:
+
+            def window(t):
+                return F.avg_pool1d(t, k, s, 0)
+
+    return Layer(name, _lifted(module, lua), window, k, s, d, left, pad)
+
+
+def _module_layer(name: str, module: nn.Module, lua: bool) -> Layer | None:
+    if isinstance(module, nn.Conv1d | nn.Conv2d):
+        return _conv(name, module, lua)
+    if isinstance(module, nn.MaxPool1d | nn.MaxPool2d | nn.AvgPool1d | nn.AvgPool2d):
+        return _pool(name, module, lua)
+    if isinstance(module, nn.BatchNorm1d | nn.BatchNorm2d):
+        if module.training or module.running_mean is None:
+            # batch statistics: each output depends on the whole batch
+            return None
+        return Layer(name, _lifted(module, lua))
+    if isinstance(module, _POINTWISE_MODULES):
+        if module.training and not isinstance(module, nn.Identity):
+            return None
+        return Layer(name, _lifted(module, lua))
+    return None
+
+
+def _constant(value) -> bool:
+    return not isinstance(value, fx.Node | torch.Tensor) and not (
+        isinstance(value, list | tuple) and any(isinstance(v, fx.Node) for v in value)
+    )
+
+
+def node_layer(gm: fx.GraphModule, node: fx.Node, previous: fx.Node, lua: bool):
+    """The layer ``node`` computes from ``previous`` alone, or None (not decomposable)."""
+    args = list(node.args)
+    if not args or args[0] is not previous:
+        return None
+    rest_ok = all(_constant(a) for a in args[1:]) and all(
+        _constant(v) for v in node.kwargs.values()
+    )
+    if node.op == "call_module":
+        if len(args) != 1 or node.kwargs:
+            return None
+        return _module_layer(str(node.target), gm.get_submodule(node.target), lua)
+    if not rest_ok:
+        return None
+    kwargs = dict(node.kwargs)
+    rest = args[1:]
+    if node.op == "call_function" and node.target in _POINTWISE_FUNCTIONS:
+        target = node.target
+        if target in (F.dropout, F.dropout1d):
+            training = kwargs.get("training", rest[1] if len(rest) > 1 else True)
+            if training:
+                return None
+        if target in (operator.add, operator.sub, operator.mul, operator.truediv) and not all(
+            isinstance(a, int | float) for a in rest
+        ):
+            return None
+        return Layer(node.name, _lifted(lambda t: target(t, *rest, **kwargs), lua))
+    if node.op == "call_method" and node.target in _POINTWISE_METHODS:
+        method = node.target
+        return Layer(node.name, _lifted(lambda t: getattr(t, method)(*rest, **kwargs), lua))
+    return None

@@ -1,0 +1,192 @@
+"""A decomposed model: the reference sequence's activations, and the mutants' windows
+carried through the layers."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import fx, nn
+
+from selene_sdk.predict.fast_ism.layers import Layer
+
+
+@dataclass
+class _Reference:
+    """The reference sequence's activations: each positional layer's padded input, each
+    layer's output length, the chain's output and the first linear layer's output."""
+
+    template: torch.Tensor
+    padded: list[torch.Tensor | None]
+    lengths: list[int]
+    final: torch.Tensor
+    linear: torch.Tensor | None
+    _windows: dict[tuple[int, int], torch.Tensor] = field(default_factory=dict)
+
+    def windows(self, i: int, need: int, stride: int) -> torch.Tensor:
+        """Every window of ``need`` positions (at multiples of ``stride``) of layer ``i``'s
+        padded input (``-1``: of the chain's output), as ``(starts, C, need)``: a batch's
+        context is then one ``index_select``."""
+        table = self._windows.get((i, need))
+        if table is None:
+            source = self.final if i < 0 else self.padded[i]
+            table = source.unfold(1, need, stride).permute(1, 0, 2).contiguous()
+            self._windows[(i, need)] = table
+        return table
+
+
+class FastMutagenesis:
+    """A model decomposed for fast ISM (see the module docstring); build it with
+    :func:`build_fast_mutagenesis`.
+
+    Use: ``ref = plan.prepare(template)`` once per sequence (``template``: its ``(A, L)``
+    model-layout encoding), then ``plan.mutants(ref, positions, values)`` per batch of
+    mutants, each the template with ``values[b, j]`` (``(A,)``) at ``positions[b, j]``.
+    """
+
+    def __init__(
+        self,
+        layers: list[Layer],
+        rest: fx.GraphModule | None,
+        linear: nn.Linear | None,
+        after_linear: fx.GraphModule | None,
+        lua: bool,
+        length: int,
+    ):
+        self.layers = layers
+        self.rest = rest
+        self.linear = linear
+        self.after_linear = after_linear
+        self.lua = lua
+        self.length = length
+        self._weights: torch.Tensor | None = None
+
+    def describe(self) -> str:
+        tail = "the first linear layer updated in place" if self.linear else "the rest in full"
+        windowed = sum(layer.window is not None for layer in self.layers)
+        return f"{windowed} positional layers on windows, {tail}"
+
+    @torch.inference_mode()
+    def prepare(self, template: torch.Tensor) -> _Reference:
+        h = template.unsqueeze(0)
+        padded: list[torch.Tensor | None] = []
+        lengths: list[int] = []
+        for layer in self.layers:
+            out = layer.full(h.clone())  # (a clone: an in-place layer must not change h)
+            l_in, l_out = h.shape[2], out.shape[2]
+            lengths.append(l_out)
+            if layer.window is None:
+                padded.append(None)
+            else:
+                last = (l_out - 1) * layer.stride - layer.left
+                right = max(0, last + (layer.kernel - 1) * layer.dilation + 1 - l_in)
+                padded.append(F.pad(h[0], (layer.left, right), value=layer.pad_value))
+            h = out
+        linear = None
+        if self.linear is not None:
+            linear = self.linear(h.reshape(1, -1))
+            if self._weights is None or self._weights.device != h.device:
+                c, l_f = h.shape[1], h.shape[2]
+                w = self.linear.weight.detach().reshape(-1, c, l_f)
+                # (L_f, C, O): a window of positions is then one contiguous (W * C, O) block
+                self._weights = w.permute(2, 1, 0).contiguous()
+        return _Reference(template, padded, lengths, h[0], linear)
+
+    @torch.inference_mode()
+    def mutants(self, ref: _Reference, positions: np.ndarray, values: torch.Tensor) -> torch.Tensor:
+        """``(B, F)`` predictions of the mutants: ``positions`` ``(B, n)`` (sorted in each
+        row), ``values`` ``(B, n, A)`` the encodings put there."""
+        device = ref.template.device
+        b, n = positions.shape
+        length = ref.template.shape[1]
+        # the input window: the changed positions (all of them, for n > 1)
+        width = int((positions[:, -1] - positions[:, 0]).max()) + 1
+        off = np.minimum(positions[:, 0], length - width)
+        index = torch.as_tensor(off[:, None] + np.arange(width), device=device)
+        v = ref.template[:, index].permute(1, 0, 2).contiguous()  # (B, A, W)
+        rows = torch.arange(b, device=device).repeat_interleave(n)
+        cols = torch.as_tensor((positions - off[:, None]).reshape(-1), device=device)
+        v[rows, :, cols] = values.reshape(b * n, -1).to(v.dtype)
+        for i, layer in enumerate(self.layers):
+            if layer.window is None:
+                v = layer.full(v)
+            else:
+                v, off, width = self._window(i, ref, v, off, width)
+        return self._tail(ref, v, off, width)
+
+    def _window(self, i: int, ref: _Reference, v: torch.Tensor, off: np.ndarray, width: int):
+        """Layer ``i``'s outputs ``[start, start + W')`` of each mutant, from its input
+        window ``v`` ``(B, C, W)`` at ``off`` spliced into the reference input."""
+        layer, l_out = self.layers[i], ref.lengths[i]
+        s, left = layer.stride, layer.left
+        reach = (layer.kernel - 1) * layer.dilation
+        lo = np.clip(-((reach - off - left) // s), 0, l_out - 1)  # ceil((off+left-reach)/s)
+        hi = np.clip((off + width - 1 + left) // s, 0, l_out - 1)
+        out_width = int(min(l_out, max(1, int((hi - lo).max()) + 1)))
+        start = np.minimum(lo, l_out - out_width)
+        need = (out_width - 1) * s + reach + 1
+        x = ref.windows(i, need, s).index_select(0, torch.as_tensor(start, device=v.device))
+        shift = off + left - start * s  # where v starts in x
+        for r, rows in _runs(shift, v.device):
+            a, b = max(0, r), min(need, r + width)
+            if a < b:
+                x[rows, :, a:b] = v[rows, :, a - r : b - r]
+        return layer.window(x), start, out_width
+
+    def _tail(self, ref: _Reference, v: torch.Tensor, off: np.ndarray, width: int):
+        b, c = v.shape[0], v.shape[1]
+        device = v.device
+        if self.linear is not None:
+            around = ref.windows(-1, width, 1).index_select(0, torch.as_tensor(off, device=device))
+            delta = (v - around).transpose(1, 2).reshape(b, width * c)  # (B, W * C)
+            y = ref.linear.expand(b, -1).clone()
+            weights = self._weights
+            for start, rows in _runs(off, device):  # the mutants of one window start
+                y[rows] += delta[rows] @ weights[start : start + width].reshape(width * c, -1)
+            return self.after_linear(y)
+        h = ref.final.unsqueeze(0).expand(b, -1, -1).clone()
+        index = torch.as_tensor(off[:, None] + np.arange(width), device=device)
+        h.scatter_(2, index.unsqueeze(1).expand(-1, c, -1), v)
+        return self.rest(h.unsqueeze(2) if self.lua else h)
+
+
+def _runs(keys: np.ndarray, device) -> list[tuple[int, slice | torch.Tensor]]:
+    """The rows of each distinct key: slices when the keys are sorted (as Selene's order
+    of mutations makes them), index tensors otherwise."""
+    if len(keys) < 2 or (keys[1:] >= keys[:-1]).all():
+        cuts = [0, *(np.flatnonzero(np.diff(keys)) + 1).tolist(), len(keys)]
+        return [(int(keys[a]), slice(a, b)) for a, b in itertools.pairwise(cuts)]
+    values, which = np.unique(keys, return_inverse=True)
+    return [
+        (int(key), torch.as_tensor(np.flatnonzero(which == j), device=device))
+        for j, key in enumerate(values.tolist())
+    ]
+
+
+class BothStrands:
+    """Fast ISM of a ``NonStrandSpecific`` model: its model on the sequence and on the
+    reverse complement (flipped channels and positions), combined as it combines them."""
+
+    def __init__(self, inner: FastMutagenesis, combine):
+        self.inner = inner
+        self.combine = combine
+        self.lua = inner.lua
+        self.length = inner.length
+
+    def describe(self) -> str:
+        return f"both strands, {self.inner.describe()}"
+
+    def prepare(self, template: torch.Tensor):
+        return (self.inner.prepare(template), self.inner.prepare(template.flip(0, 1)))
+
+    @torch.inference_mode()
+    def mutants(self, ref, positions: np.ndarray, values: torch.Tensor) -> torch.Tensor:
+        forward = self.inner.mutants(ref[0], positions, values)
+        length = ref[0].template.shape[1]
+        reverse = self.inner.mutants(
+            ref[1], (length - 1 - positions)[:, ::-1].copy(), values.flip(1, 2)
+        )
+        return self.combine(forward, reverse)

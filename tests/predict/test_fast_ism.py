@@ -1,0 +1,336 @@
+"""Fast ISM (selene_sdk.predict.fast_ism) equals naive ISM, or falls back to it."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from selene_sdk.forward import ForwardPath
+from selene_sdk.models.danq import DanQ
+from selene_sdk.models.deeper_deepsea import DeeperDeepSEA
+from selene_sdk.models.deepsea import DeepSEA
+from selene_sdk.models.heartenn import HeartENN
+from selene_sdk.models.wrappers import NonStrandSpecific
+from selene_sdk.predict import saturation_mutagenesis
+from selene_sdk.predict.fast_ism import (
+    Unsupported,
+    build_fast_mutagenesis,
+    fast_mutagenesis_for,
+)
+
+TOLERANCE = 1e-5
+
+
+def onehot(n: int, length: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=(n, length))]
+
+
+def both(model: nn.Module, X: np.ndarray, **kwargs):
+    fast = saturation_mutagenesis(model, X, fast=True, **kwargs)
+    naive = saturation_mutagenesis(model, X, **kwargs)
+    return fast, naive
+
+
+def assert_same(fast, naive) -> None:
+    np.testing.assert_array_equal(fast.positions, naive.positions)
+    np.testing.assert_array_equal(fast.alternatives, naive.alternatives)
+    np.testing.assert_array_equal(fast.sequence_index, naive.sequence_index)
+    np.testing.assert_allclose(fast.reference, naive.reference, rtol=0, atol=TOLERANCE)
+    np.testing.assert_allclose(fast.predictions, naive.predictions, rtol=0, atol=TOLERANCE)
+
+
+def plan_of(model: nn.Module, length: int):
+    path = ForwardPath(model)
+    with path.inference():
+        return fast_mutagenesis_for(path, length, np.eye(4, dtype=np.float32))
+
+
+class BenchmarkModel(nn.Module):
+    """The DeepSEA-like model of benchmarks/bench_analyze.py (narrower)."""
+
+    def __init__(self, length: int = 200):
+        super().__init__()
+        self.conv = nn.Sequential(
+            nn.Conv1d(4, 16, 8),
+            nn.ReLU(inplace=True),
+            nn.MaxPool1d(4, 4),
+            nn.Dropout(0.2),
+            nn.Conv1d(16, 24, 8),
+            nn.ReLU(inplace=True),
+            nn.MaxPool1d(4, 4),
+            nn.Dropout(0.2),
+            nn.Conv1d(24, 32, 8),
+            nn.ReLU(inplace=True),
+            nn.Dropout(0.5),
+        )
+        n = ((length - 7) // 4 - 7) // 4 - 7
+        self.head = nn.Sequential(
+            nn.Linear(32 * n, 10), nn.ReLU(inplace=True), nn.Linear(10, 10), nn.Sigmoid()
+        )
+
+    def forward(self, x):
+        return self.head(self.conv(x).flatten(1))
+
+
+def with_running_stats(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Batch norm layers with non-trivial running statistics (as after training)."""
+    gen = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d):
+            m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen) * 0.1)
+            m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
+    return model
+
+
+# -- equal to naive ISM on the reference architectures -----------------------------------------
+def test_benchmark_model():
+    torch.manual_seed(0)
+    model = BenchmarkModel()
+    assert "linear layer updated" in plan_of(model, 200).describe()
+    assert_same(*both(model, onehot(2, 200)))
+
+
+@pytest.mark.parametrize(
+    ("make", "length", "end"),
+    [
+        (lambda: DeepSEA(240, 5), 240, None),
+        (lambda: with_running_stats(DeeperDeepSEA(320, 5)), 320, 120),
+        (lambda: with_running_stats(HeartENN(320, 5)), 320, 100),
+        (lambda: DanQ(120, 5), 120, None),
+    ],
+    ids=["DeepSEA", "DeeperDeepSEA", "HeartENN", "DanQ"],
+)
+def test_reference_architectures(make, length, end):
+    torch.manual_seed(1)
+    model = make()
+    assert plan_of(model, length) is not None
+    assert_same(*both(model, onehot(1, length, seed=2), end=end))
+
+
+def test_danq_runs_its_lstm_in_full():
+    torch.manual_seed(0)
+    assert "the rest in full" in plan_of(DanQ(120, 5), 120).describe()
+
+
+def test_non_strand_specific_both_modes():
+    for mode in ("mean", "max"):
+        torch.manual_seed(3)
+        model = NonStrandSpecific(BenchmarkModel(), mode)
+        assert plan_of(model, 200).describe().startswith("both strands")
+        assert_same(*both(model, onehot(1, 200, seed=4)))
+
+
+def test_two_bases_a_range_and_an_unknown_letter():
+    torch.manual_seed(5)
+    model = BenchmarkModel()
+    X = onehot(1, 200, seed=6)
+    X[0, 30] = 0.25  # an N: every letter is tried there
+    assert_same(*both(model, X, mutate_n_bases=2, start=20, end=45))
+    assert_same(*both(model, X, start=190, batch_size=7))
+
+
+def test_model_handed_back_as_it_was():
+    torch.manual_seed(0)
+    model = BenchmarkModel().train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    saturation_mutagenesis(model, onehot(1, 200), fast=True, end=20)
+    assert model.training
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+class LuaStyle(nn.Module):
+    """A model in the layout of Lua-Torch ports: ``(B, 4, 1, L)`` inputs, Conv2d (1, k)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(4, 8, (1, 5), padding=(0, 2)),
+            nn.ReLU(),
+            nn.MaxPool2d((1, 3), (1, 3)),
+            nn.BatchNorm2d(8),
+            nn.Conv2d(8, 8, (1, 3)),
+            nn.Tanh(),
+        )
+        self.fc = nn.Linear(8 * 18, 3)
+
+    def forward(self, x):
+        out = self.net(x)
+        return torch.sigmoid(self.fc(out.view(out.size(0), -1)))
+
+
+def test_lua_style_model():
+    torch.manual_seed(7)
+    model = with_running_stats(LuaStyle())
+    assert ForwardPath(model).lua
+    assert plan_of(model, 60) is not None
+    assert_same(*both(model, onehot(2, 60, seed=8)))
+
+
+# -- randomised convolution stacks --------------------------------------------------------------
+@st.composite
+def conv_stacks(draw):
+    length = draw(st.integers(30, 120))
+    channels, size = 4, length
+    layers: list[nn.Module] = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["conv", "conv", "max", "avg"]))
+        if kind == "conv":
+            k = draw(st.integers(1, 9))
+            d = draw(st.integers(1, 3))
+            s = draw(st.integers(1, 3))
+            p = draw(st.one_of(st.integers(0, k), st.just("same")))
+            if p == "same" and s != 1:
+                p = 0
+            out = draw(st.sampled_from([3, 6, 8]))
+            groups = draw(st.sampled_from([1, 2])) if channels % 2 == 0 and out % 2 == 0 else 1
+            conv = nn.Conv1d(channels, out, k, stride=s, padding=p, dilation=d, groups=groups)
+            extent = d * (k - 1) + 1
+            pad = 2 * p if isinstance(p, int) else extent - 1
+            new = (size + pad - extent) // s + 1
+            if new < 2:
+                continue
+            layers.append(conv)
+            channels, size = out, new
+        else:
+            k = draw(st.integers(2, 5))
+            s = draw(st.integers(1, k))
+            p = draw(st.integers(0, k // 2))
+            ceil = draw(st.booleans()) if kind == "max" else False
+            if kind == "max":
+                layer = nn.MaxPool1d(k, s, p, ceil_mode=ceil)
+            else:
+                layer = nn.AvgPool1d(k, s, p)
+            with torch.no_grad():
+                new = layer(torch.zeros(1, channels, size)).shape[2]
+            if new < 2:
+                continue
+            layers.append(layer)
+            size = new
+        act = draw(st.sampled_from(["relu", "bn", "none", "elu", "dropout"]))
+        layers.append(
+            {
+                "relu": nn.ReLU(inplace=True),
+                "bn": nn.BatchNorm1d(channels),
+                "none": nn.Identity(),
+                "elu": nn.ELU(),
+                "dropout": nn.Dropout(0.3),
+            }[act]
+        )
+    head = draw(st.sampled_from(["linear", "global_max"]))
+    seed = draw(st.integers(0, 1000))
+    return layers, channels, size, length, head, seed
+
+
+class Stack(nn.Module):
+    def __init__(self, layers, channels, size, head):
+        super().__init__()
+        self.body = nn.Sequential(*layers)
+        self.head = head
+        self.fc = nn.Linear(channels * size if head == "linear" else channels, 3)
+
+    def forward(self, x):
+        h = self.body(x)
+        h = h.flatten(1) if self.head == "linear" else h.amax(dim=2)
+        return self.fc(h)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(conv_stacks())
+def test_random_conv_stacks_equal_naive(stack):
+    layers, channels, size, length, head, seed = stack
+    torch.manual_seed(seed)
+    model = with_running_stats(Stack(layers, channels, size, head), seed)
+    X = onehot(1, length, seed)
+    fast, naive = both(model, X)
+    assert_same(fast, naive)
+    # and the decomposition was used, not the fallback
+    assert build_fast_mutagenesis(model.eval(), length, 4) is not None
+
+
+# -- models that cannot be decomposed fall back, with one log line -----------------------------
+class Skip(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 40, 2)
+
+    def forward(self, x):
+        return self.fc((self.conv(x) + x).flatten(1))
+
+
+class DenseFirst(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4 * 40, 2)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+
+class Counting(nn.Module):
+    """Changes its output at every call: what tracing sees is not what runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 3, 5)
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.conv(x).amax(dim=2) * self.calls
+
+
+@pytest.mark.parametrize(
+    ("model", "reason"),
+    [
+        (Skip(), "skip connection"),
+        (DenseFirst(), "does not start with a convolution"),
+        (Counting(), "differs from the model"),
+    ],
+)
+def test_fallback_to_naive_with_one_log_line(model, reason, caplog):
+    X = onehot(1, 40)
+    with caplog.at_level(logging.INFO, logger="selene_sdk"):
+        fast = saturation_mutagenesis(model, X, fast=True)
+    lines = [r.getMessage() for r in caplog.records if "fast ISM" in r.getMessage()]
+    assert len(lines) == 1
+    assert reason in lines[0] and "running naive ISM" in lines[0]
+    if not isinstance(model, Counting):  # (whose every call differs anyway)
+        naive = saturation_mutagenesis(model, X)
+        np.testing.assert_allclose(fast.predictions, naive.predictions, atol=TOLERANCE)
+
+
+def test_skip_connection_after_the_stem_still_uses_the_stem():
+    class StemThenSkip(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv1d(4, 6, 5)
+            self.conv = nn.Conv1d(6, 6, 3, padding=1)
+            self.fc = nn.Linear(6 * 36, 2)
+
+        def forward(self, x):
+            h = torch.relu(self.stem(x))
+            return self.fc((self.conv(h) + h).flatten(1))
+
+    torch.manual_seed(0)
+    model = StemThenSkip()
+    plan = plan_of(model, 40)
+    assert plan is not None and "the rest in full" in plan.describe()
+    assert_same(*both(model, onehot(1, 40)))
+
+
+def test_unsupported_names_the_reason():
+    with pytest.raises(Unsupported, match="does not start with a convolution"):
+        build_fast_mutagenesis(DenseFirst().eval(), 40, 4)
