@@ -334,3 +334,47 @@ def test_skip_connection_after_the_stem_still_uses_the_stem():
 def test_unsupported_names_the_reason():
     with pytest.raises(Unsupported, match="does not start with a convolution"):
         build_fast_mutagenesis(DenseFirst().eval(), 40, 4)
+
+
+# -- through AnalyzeSequences (the config's `in_silico_mutagenesis: {fast: True}`) ---------------
+@pytest.mark.parametrize("fmt", ["tsv", "hdf5"])
+def test_files_equal_naive(tmp_path, fmt):
+    import h5py
+
+    from selene_sdk.predict import AnalyzeSequences
+
+    torch.manual_seed(0)
+    model = BenchmarkModel()
+    a = AnalyzeSequences(model, None, 200, [f"f{i}" for i in range(10)], batch_size=16)
+    fasta = tmp_path / "in.fa"
+    rng = np.random.default_rng(0)
+    fasta.write_text(
+        "".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 200))}\n" for i in range(2))
+    )
+    save = ["diffs", "predictions"]
+    a.in_silico_mutagenesis_from_file(fasta, save, tmp_path / "fast", output_format=fmt, fast=True)
+    a.in_silico_mutagenesis_from_file(fasta, save, tmp_path / "naive", output_format=fmt)
+    a.in_silico_mutagenesis("ACGT" * 50, save, tmp_path / "one_fast", output_format=fmt, fast=True)
+    a.in_silico_mutagenesis("ACGT" * 50, save, tmp_path / "one_naive", output_format=fmt)
+    pairs = [(tmp_path / "fast" / f"s{i}_{s}", tmp_path / "naive" / f"s{i}_{s}") for i in range(2)
+             for s in save]  # fmt: skip
+    pairs += [(tmp_path / f"one_fast_{s}", tmp_path / f"one_naive_{s}") for s in save]
+    for fast, naive in pairs:
+        if fmt == "tsv":
+            f = np.loadtxt(f"{fast}.tsv", dtype=str, skiprows=1)
+            n = np.loadtxt(f"{naive}.tsv", dtype=str, skiprows=1)
+            np.testing.assert_array_equal(f[:, :3], n[:, :3])  # the mutation labels
+            fv, nv = f[:, 3:].astype(float), n[:, 3:].astype(float)
+        else:
+            with h5py.File(f"{fast}.h5") as hf, h5py.File(f"{naive}.h5") as hn:
+                fv, nv = hf["data"][()], hn["data"][()]
+        assert fv.shape == nv.shape and len(fv) >= 600
+        np.testing.assert_allclose(fv, nv, rtol=1e-5, atol=TOLERANCE)
+
+
+def test_fast_must_be_a_flag():
+    from selene_sdk.predict import AnalyzeSequences
+
+    a = AnalyzeSequences(BenchmarkModel(), None, 200, [f"f{i}" for i in range(10)])
+    with pytest.raises(ValueError, match="fast must be True or False"):
+        a.in_silico_mutagenesis("ACGT", ["diffs"], "x", fast="yes")

@@ -31,6 +31,7 @@ _ISM_COMMON = (
     "output_format",
     "start_position",
     "end_position",
+    "fast",
 )
 _ISM_SEQUENCE_KEYS = ("sequence", "input_sequence", "output_path_prefix", *_ISM_COMMON)
 _ISM_FILE_KEYS = ("input_path", "fa_files", "output_dir", "use_sequence_name", *_ISM_COMMON)
@@ -213,3 +214,10 @@ class AnalysisChecks:
                     _line(ism, key),
                     "type",
                 )
+        if "fast" in ism and not isinstance(ism["fast"], bool):
+            self.add(
+                f"`{name}.fast` must be True or False, got {ism['fast']!r}",
+                f"{name}.fast",
+                _line(ism, "fast"),
+                "type",
+            )

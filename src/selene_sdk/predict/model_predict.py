@@ -326,6 +326,7 @@ class AnalyzeSequences:
         end_position: int | None = None,
         *,
         input_sequence: str | None = None,
+        fast: bool = False,
     ) -> None:
         """ISM of one sequence: ``<prefix>_{abs_diffs,diffs,logits,predictions}.{tsv,h5}``.
 
@@ -352,6 +353,11 @@ class AnalyzeSequences:
             sequence, 0-based; ``end_position`` None means its end.
         input_sequence
             Another spelling of ``sequence``.
+        fast
+            Fast ISM: recompute only the part of each layer a mutation reaches (for models
+            that start with convolutions, pooling and point-wise layers; equal to naive ISM
+            within float32 rounding). Other models run naive ISM, with one log line
+            saying why. See :func:`~selene_sdk.predict.saturation_mutagenesis`.
         """
         if sequence is None:
             sequence = input_sequence
@@ -376,6 +382,7 @@ class AnalyzeSequences:
             end_position,
             self.write_mem_limit,
             self.background,
+            fast=_flag(fast, "fast"),
         )
 
     def in_silico_mutagenesis_from_file(
@@ -388,6 +395,7 @@ class AnalyzeSequences:
         output_format: str = "tsv",
         start_position: int = 0,
         end_position: int | None = None,
+        fast: bool = False,
     ) -> None:
         """ISM of every FASTA record; files are prefixed ``<output_dir>/<record name>``
         (or the 0-based record index when ``use_sequence_name`` is False).
@@ -411,7 +419,10 @@ class AnalyzeSequences:
         start_position, end_position
             Mutate only positions ``[start_position, end_position)`` of each (padded)
             sequence, 0-based; ``end_position`` None means its end.
+        fast
+            Fast ISM where the model allows it (see :meth:`in_silico_mutagenesis`).
         """
+        fast = _flag(fast, "fast")
 
         def work(part: range | None, directory: str) -> Any:
             return _ism.in_silico_mutagenesis_from_file(
@@ -429,12 +440,14 @@ class AnalyzeSequences:
                 self.write_mem_limit,
                 self.background,
                 part=part,
+                fast=fast,
             )
 
         self._in_shards(
             input_path, output_dir, "records", work, op="in_silico_mutagenesis",
             format=output_format, save_data=save_data, mutate_n_bases=mutate_n_bases,
             use_sequence_name=use_sequence_name, range=[start_position, end_position],
+            fast=fast,
         )  # fmt: skip
 
     def in_silico_mutagenesis_predict(
@@ -467,3 +480,9 @@ class AnalyzeSequences:
     # Selene exposed these helpers next to the class.
     in_silico_mutagenesis_sequences = staticmethod(in_silico_mutagenesis_sequences)
     mutate_sequence = staticmethod(mutate_sequence)
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
