@@ -12,7 +12,10 @@ scoring or writing) would reach. Measured on CPU with a fixed number of torch th
    sets the pace: VEP, ISM and FASTA/BED predictions with HDF5 output.
 
 ISM runs ``in_silico_mutagenesis_from_file`` on ``--ism-sequences`` 1000-bp records
-(3,000 single-base mutations each). Each ratio is the median over back-to-back pairs of
+(3,000 single-base mutations each), naive and with ``fast=True``; "fast ISM (array API)"
+is ``saturation_mutagenesis(model, X, fast=True)`` on as many sequences, without files.
+All ISM rows are compared with the naive model-only ceiling (3,000 forward passes per
+sequence). Each ratio is the median over back-to-back pairs of
 (our run, ceiling run), which keeps it meaningful on a machine shared with other work.
 3. Peak memory (max RSS of a fresh process) of VEP on a 1,000,000-variant VCF.
 
@@ -260,6 +263,29 @@ def bench_model(
         res = paired(repeats, ism, lambda: ceiling(model, n_mut))
         row(f"ISM ({fmt}, {len(save)} outputs)", res, "mutations/s")
         results[f"ism_{fmt}"] = res
+    for fmt in formats:
+
+        def fast_ism(fmt=fmt):
+            target = os.path.join(out, "ism_fast")
+            return n_mut / timed(
+                lambda: a.in_silico_mutagenesis_from_file(
+                    ism_fasta, save, target, output_format=fmt, fast=True
+                )
+            )
+
+        res = paired(repeats, fast_ism, lambda: ceiling(model, n_mut))
+        row(f"fast ISM ({fmt}, {len(save)} outputs)", res, "mutations/s")
+        results[f"fast_ism_{fmt}"] = res
+    X = np.eye(4, dtype=np.float32)[np.random.default_rng(4).integers(0, 4, (n_ism, L))]
+
+    def fast_array():
+        from selene_sdk.predict import saturation_mutagenesis
+
+        return n_mut / timed(lambda: saturation_mutagenesis(model, X, fast=True))
+
+    res = paired(repeats, fast_array, lambda: ceiling(model, n_mut))
+    row("fast ISM (array API, no files)", res, "mutations/s")
+    results["fast_ism_array"] = res
     if fasta is not None:
         res = paired(
             repeats,

@@ -121,10 +121,11 @@ def build_fast_mutagenesis(model: nn.Module, length: int, width: int, lua: bool 
     layers = [layer for _, layer in chain]
     last = chain[-1][0]
     with torch.inference_mode():
-        probe = torch.zeros(1, width, length, device=model_device(model))
+        probe = torch.zeros(1, width, *((1,) if lua else ()), length, device=model_device(model))
         for layer in layers:
             probe = layer.full(probe)
-    linear, after = _linear_tail(gm, last, end, tainted, tuple(probe.shape), lua)
+    shape = (1, probe.shape[1], probe.shape[-1])
+    linear, after = _linear_tail(gm, last, end, tainted, shape, lua)
     return FastMutagenesis(layers, rest, linear, after, lua, length)
 
 

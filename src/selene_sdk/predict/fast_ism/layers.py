@@ -94,17 +94,21 @@ _POINTWISE_METHODS = {
 
 @dataclass
 class Layer:
-    """One layer of the decomposed chain, on ``(B, C, L)`` tensors.
+    """One layer of the decomposed chain.
 
-    ``full`` runs the layer as the model does; a positional layer (convolution, pooling)
-    also has ``window``, the same layer without padding, and its geometry: output ``o``
-    reads inputs ``o * stride - left + j * dilation`` for ``j < kernel``, and the padding
-    holds ``pad_value``.
+    ``full`` is the layer as the model runs it (on ``(B, C, L)``, or ``(B, C, 1, L)`` in
+    Lua-style models). The windows of mutants are ``(B, C, 1, W)`` tensors, best in
+    channels-last memory (position-major, which the convolutions run fastest on): a
+    positional layer (convolution, pooling) runs on them as ``window``, the layer without
+    its padding, with its geometry (output ``o`` reads inputs ``o * stride - left + j *
+    dilation`` for ``j < kernel``; the padding holds ``pad_value``); a point-wise layer
+    runs on them as ``point``.
     """
 
     name: str
     full: Callable[[torch.Tensor], torch.Tensor]
     window: Callable[[torch.Tensor], torch.Tensor] | None = None
+    point: Callable[[torch.Tensor], torch.Tensor] | None = None
     kernel: int = 1
     stride: int = 1
     dilation: int = 1
@@ -112,12 +116,11 @@ class Layer:
     pad_value: float = 0.0
 
 
-def _one(value, what: str) -> int:
+def _one(value) -> int:
     """The length-axis entry of a 1-d (int) or Lua-style 2-d (``(1, k)``) layer setting."""
     if isinstance(value, int):
         return value
-    value = tuple(value)
-    return int(value[-1])
+    return int(tuple(value)[-1])
 
 
 def _check_height(module: nn.Module, lua: bool) -> None:
@@ -135,64 +138,50 @@ def _check_height(module: nn.Module, lua: bool) -> None:
             raise Unsupported(f"{type(module).__name__} with {attr} {value} on the height axis")
 
 
-def _lifted(fn: Callable[[torch.Tensor], torch.Tensor], lua: bool):
-    """``fn`` on ``(B, C, L)`` tensors: with the height axis of Lua-style models added
-    around the call."""
-    if not lua:
-        return fn
-    return lambda t: fn(t.unsqueeze(2)).squeeze(2)
+def _pointwise(name: str, fn: Callable[[torch.Tensor], torch.Tensor], lua: bool) -> Layer:
+    """A point-wise layer: on windows as on the model's tensors (the height axis taken
+    off around the call for 1-d models)."""
+    point = fn if lua else (lambda t: fn(t.squeeze(2)).unsqueeze(2))
+    return Layer(name, fn, point=point)
 
 
 def _conv(name: str, module: nn.Conv1d | nn.Conv2d, lua: bool) -> Layer:
     if module.padding_mode != "zeros":
         raise Unsupported(f"{name}: padding_mode {module.padding_mode!r}")
-    if isinstance(module, nn.Conv2d):
+    one_d = isinstance(module, nn.Conv1d)
+    if not one_d:
         _check_height(module, lua)
     elif lua:
         raise Unsupported(f"{name}: a Conv1d in a model given the Lua input axis")
-    k = _one(module.kernel_size, "kernel_size")
-    s = _one(module.stride, "stride")
-    d = _one(module.dilation, "dilation")
+    k, s, d = _one(module.kernel_size), _one(module.stride), _one(module.dilation)
     if isinstance(module.padding, str):
         left = 0 if module.padding == "valid" else d * (k - 1) // 2
     else:
-        left = _one(module.padding, "padding")
-    weight, bias, groups = module.weight, module.bias, module.groups
-    if isinstance(module, nn.Conv2d):
+        left = _one(module.padding)
 
-        def window(t):
-            out = F.conv2d(t.unsqueeze(2), weight, bias, (1, s), 0, (1, d), groups)
-            return out.squeeze(2)
-    else:
+    def window(t):
+        weight = module.weight.unsqueeze(2) if one_d else module.weight
+        return F.conv2d(t, weight, module.bias, (1, s), 0, (1, d), module.groups)
 
-        def window(t):
-            return F.conv1d(t, weight, bias, s, 0, d, groups)
-
-    return Layer(name, _lifted(module, lua), window, k, s, d, left, 0.0)
+    return Layer(name, module, window, None, k, s, d, left, 0.0)
 
 
 def _pool(name: str, module: nn.Module, lua: bool) -> Layer:
-    two_d = isinstance(module, nn.MaxPool2d | nn.AvgPool2d)
-    if two_d:
+    if isinstance(module, nn.MaxPool2d | nn.AvgPool2d):
         _check_height(module, lua)
     elif lua:
         raise Unsupported(f"{name}: a 1-d pooling layer in a model given the Lua input axis")
-    k = _one(module.kernel_size, "kernel_size")
-    s = _one(module.stride if module.stride is not None else module.kernel_size, "stride")
-    left = _one(module.padding, "padding")
+    k = _one(module.kernel_size)
+    s = _one(module.stride if module.stride is not None else module.kernel_size)
+    left = _one(module.padding)
     if isinstance(module, nn.MaxPool1d | nn.MaxPool2d):
         if module.return_indices:
             raise Unsupported(f"{name}: max pooling with return_indices")
-        d = _one(module.dilation, "dilation")
+        d = _one(module.dilation)
         pad = -math.inf  # what max pooling's padding holds (a window past the end included)
-        if two_d:
 
-            def window(t):
-                return F.max_pool2d(t.unsqueeze(2), (1, k), (1, s), 0, (1, d)).squeeze(2)
-        else:
-
-            def window(t):
-                return F.max_pool1d(t, k, s, 0, d)
+        def window(t):
+            return F.max_pool2d(t, (1, k), (1, s), 0, (1, d))
     else:
         d = 1
         # Explicit zero padding is average pooling's count_include_pad; a ceil-mode window
@@ -202,16 +191,11 @@ def _pool(name: str, module: nn.Module, lua: bool) -> Layer:
         if getattr(module, "divisor_override", None):
             raise Unsupported(f"{name}: average pooling with divisor_override")
         pad = 0.0
-        if two_d:
 
-            def window(t):
-                return F.avg_pool2d(t.unsqueeze(2), (1, k), (1, s), 0).squeeze(2)
-        else:
+        def window(t):
+            return F.avg_pool2d(t, (1, k), (1, s), 0)
 
-            def window(t):
-                return F.avg_pool1d(t, k, s, 0)
-
-    return Layer(name, _lifted(module, lua), window, k, s, d, left, pad)
+    return Layer(name, module, window, None, k, s, d, left, pad)
 
 
 def _module_layer(name: str, module: nn.Module, lua: bool) -> Layer | None:
@@ -223,11 +207,11 @@ def _module_layer(name: str, module: nn.Module, lua: bool) -> Layer | None:
         if module.training or module.running_mean is None:
             # batch statistics: each output depends on the whole batch
             return None
-        return Layer(name, _lifted(module, lua))
+        return _pointwise(name, module, lua)
     if isinstance(module, _POINTWISE_MODULES):
         if module.training and not isinstance(module, nn.Identity):
             return None
-        return Layer(name, _lifted(module, lua))
+        return _pointwise(name, module, lua)
     return None
 
 
@@ -263,8 +247,8 @@ def node_layer(gm: fx.GraphModule, node: fx.Node, previous: fx.Node, lua: bool):
             isinstance(a, int | float) for a in rest
         ):
             return None
-        return Layer(node.name, _lifted(lambda t: target(t, *rest, **kwargs), lua))
+        return _pointwise(node.name, lambda t: target(t, *rest, **kwargs), lua)
     if node.op == "call_method" and node.target in _POINTWISE_METHODS:
         method = node.target
-        return Layer(node.name, _lifted(lambda t: getattr(t, method)(*rest, **kwargs), lua))
+        return _pointwise(node.name, lambda t: getattr(t, method)(*rest, **kwargs), lua)
     return None
