@@ -111,13 +111,13 @@ def test_benchmark_model():
 def test_reference_architectures(make, length, end):
     torch.manual_seed(1)
     model = make()
-    assert plan_of(model, length) is not None
+    assert build_fast_mutagenesis(model.eval(), length, 4) is not None
     assert_same(*both(model, onehot(1, length, seed=2), end=end))
 
 
 def test_danq_runs_its_lstm_in_full():
     torch.manual_seed(0)
-    assert "the rest in full" in plan_of(DanQ(120, 5), 120).describe()
+    assert "the rest in full" in build_fast_mutagenesis(DanQ(120, 5).eval(), 120, 4).describe()
 
 
 def test_non_strand_specific_both_modes():
@@ -330,8 +330,7 @@ def test_skip_connection_after_the_stem_still_uses_the_stem():
 
     torch.manual_seed(0)
     model = StemThenSkip()
-    plan = plan_of(model, 40)
-    assert plan is not None and "the rest in full" in plan.describe()
+    assert "the rest in full" in build_fast_mutagenesis(model.eval(), 40, 4).describe()
     assert_same(*both(model, onehot(1, 40)))
 
 
@@ -341,15 +340,16 @@ def test_unsupported_names_the_reason():
 
 
 # -- through AnalyzeSequences (the config's `in_silico_mutagenesis: {fast: True}`) ---------------
-@pytest.mark.parametrize("fmt", ["tsv", "hdf5"])
-def test_files_equal_naive(tmp_path, fmt):
+@pytest.mark.parametrize(("fmt", "background"), [("tsv", False), ("hdf5", True)])
+def test_files_equal_naive(tmp_path, fmt, background):
     import h5py
 
     from selene_sdk.predict import AnalyzeSequences
 
     torch.manual_seed(0)
     model = BenchmarkModel()
-    a = AnalyzeSequences(model, None, 200, [f"f{i}" for i in range(10)], batch_size=16)
+    features = [f"f{i}" for i in range(10)]
+    a = AnalyzeSequences(model, None, 200, features, batch_size=16, background=background)
     fasta = tmp_path / "in.fa"
     rng = np.random.default_rng(0)
     fasta.write_text(
@@ -382,3 +382,27 @@ def test_fast_must_be_a_flag():
     a = AnalyzeSequences(BenchmarkModel(), None, 200, [f"f{i}" for i in range(10)])
     with pytest.raises(ValueError, match="fast must be True or False"):
         a.in_silico_mutagenesis("ACGT", ["diffs"], "x", fast="yes")
+
+
+def test_a_plan_that_runs_the_rest_in_full_must_be_faster(monkeypatch, caplog):
+    import selene_sdk.predict.fast_ism as fast_ism
+
+    class GlobalMax(nn.Module):  # a window of the conv, then the whole output's max
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv1d(4, 5, 7)
+
+        def forward(self, x):
+            return self.conv(x).amax(dim=2)
+
+    torch.manual_seed(0)
+    model = GlobalMax()
+    assert "the rest in full" in build_fast_mutagenesis(model.eval(), 60, 4).describe()
+    monkeypatch.setattr(fast_ism, "_trial", lambda *a: (0.0, 0.002, 0.001))  # slower
+    with caplog.at_level(logging.INFO, logger="selene_sdk"):
+        assert plan_of(model, 60) is None
+    assert "would be slower than naive ISM (2.0 ms against 1.0 ms" in caplog.text
+    monkeypatch.setattr(fast_ism, "_trial", lambda *a: (0.0, 0.001, 0.002))  # faster
+    assert plan_of(model, 60) is not None
+    monkeypatch.undo()
+    assert_same(*both(model, onehot(1, 60)))

@@ -33,6 +33,7 @@ from selene_sdk.forward import (
 )
 from selene_sdk.forward.path import as_output_array
 from selene_sdk.forward.precision import autocast
+from selene_sdk.forward.threads import Sink
 from selene_sdk.predict.arrays import as_encodings, engine_for
 from selene_sdk.predict.fast_ism import fast_mutagenesis_for
 from selene_sdk.predict.mutations import Mutation, check_range, letter_codes, mutation_chunks
@@ -168,23 +169,46 @@ def _run_fast(
     engine: Engine,
     groups: Iterable[MutagenesisGroup],
     consume: Callable[[MutagenesisGroup, np.ndarray | None, np.ndarray], None],
+    background: bool | None,
 ) -> None:
     """:func:`run_mutagenesis` with a fast-ISM plan (:mod:`selene_sdk.predict.fast_ism`):
-    the reference through the model, the mutants through the plan."""
+    the reference through the model, the mutants through the plan; with ``background``
+    (None: as the engine decides) the results are consumed in a thread while the next
+    group is computed."""
     path = engine.path
     table = torch.tensor(engine.alphabet.onehot_table, device=path.device)
+    if background is None:
+        background = engine.wants_background()
+    sink = Sink(lambda group, preds: consume(group, *preds)) if background else None
     reference = None
-    with path.inference(), autocast(path.device, path.autocast_dtype):
-        for group in groups:
-            source = group.source
-            if group.first:
-                template = torch.as_tensor(source.template, device=path.device)
-                plan = plan_for(template.shape[1])
-                reference = plan.prepare(template)
-                base = path.predict(np.ascontiguousarray(source.template.T)[None])
-            values = table[torch.as_tensor(group.alternatives.astype(np.int64))]
-            mutants = plan.mutants(reference, group.positions, values)
-            consume(group, base if group.first else None, as_output_array(mutants))
+    try:
+        with path.inference(), autocast(path.device, path.autocast_dtype):
+            for group in groups:
+                source = group.source
+                if group.first:
+                    template = torch.as_tensor(source.template, device=path.device)
+                    plan = plan_for(template.shape[1])
+                    reference = plan.prepare(template)
+                    base = path.predict(np.ascontiguousarray(source.template.T)[None])
+                values = table[torch.as_tensor(group.alternatives.astype(np.int64))]
+                # A whole group at once when only windows are computed; a plan that runs
+                # the model's last layers in full holds full activations: batch_size at a
+                # time.
+                rows = len(values) if plan.updates_linear else engine.batch_size
+                mutants = [
+                    as_output_array(plan.mutants(reference, group.positions[i : i + rows], v))
+                    for i, v in zip(range(0, len(values), rows), values.split(rows))
+                ]
+                preds = [base if group.first else None, np.concatenate(mutants)]
+                if sink is None:
+                    consume(group, *preds)
+                else:
+                    sink.put(group, preds)
+        if sink is not None:
+            sink.finish()
+    finally:
+        if sink is not None:
+            sink.stop()
 
 
 def run_mutagenesis(
@@ -233,7 +257,7 @@ def run_mutagenesis(
                 return plan
 
             groups = _chunks(engine, sources, mutate_n_bases, start, end, describe)
-            _run_fast(plan_for, engine, groups, consume)
+            _run_fast(plan_for, engine, groups, consume, background)
             return
 
     def each(group: MutagenesisGroup, preds: list[np.ndarray]) -> None:

@@ -84,6 +84,12 @@ class FastMutagenesis:
         self.length = length
         self._weights: torch.Tensor | None = None
 
+    @property
+    def updates_linear(self) -> bool:
+        """Whether the first linear layer is updated from the window (else the layers
+        after the chain run in full)."""
+        return self.linear is not None
+
     def describe(self) -> str:
         tail = "the first linear layer updated in place" if self.linear else "the rest in full"
         windowed = sum(layer.window is not None for layer in self.layers)
@@ -206,6 +212,10 @@ class BothStrands:
         self.combine = combine
         self.lua = inner.lua
         self.length = inner.length
+
+    @property
+    def updates_linear(self) -> bool:
+        return self.inner.updates_linear
 
     def describe(self) -> str:
         return f"both strands, {self.inner.describe()}"
