@@ -227,7 +227,7 @@ def conv_stacks(draw):
                 "dropout": nn.Dropout(0.3),
             }[act]
         )
-    head = draw(st.sampled_from(["linear", "global_max"]))
+    head = draw(st.sampled_from(["linear", "global_max", "max_values", "mean", "adaptive"]))
     seed = draw(st.integers(0, 1000))
     return layers, channels, size, length, head, seed
 
@@ -241,7 +241,16 @@ class Stack(nn.Module):
 
     def forward(self, x):
         h = self.body(x)
-        h = h.flatten(1) if self.head == "linear" else h.amax(dim=2)
+        if self.head == "linear":
+            h = h.flatten(1)
+        elif self.head == "global_max":
+            h = h.amax(dim=2)
+        elif self.head == "max_values":
+            h = h.max(dim=2)[0]
+        elif self.head == "mean":
+            h = h.mean(2)
+        else:
+            h = nn.functional.adaptive_avg_pool1d(h, 1).squeeze(-1)
         return self.fc(h)
 
 
@@ -387,16 +396,16 @@ def test_fast_must_be_a_flag():
 def test_a_plan_that_runs_the_rest_in_full_must_be_faster(monkeypatch, caplog):
     import selene_sdk.predict.fast_ism as fast_ism
 
-    class GlobalMax(nn.Module):  # a window of the conv, then the whole output's max
+    class LogSumExp(nn.Module):  # a window of the conv, then a reduction over all of it
         def __init__(self):
             super().__init__()
             self.conv = nn.Conv1d(4, 5, 7)
 
         def forward(self, x):
-            return self.conv(x).amax(dim=2)
+            return torch.logsumexp(self.conv(x), dim=2)
 
     torch.manual_seed(0)
-    model = GlobalMax()
+    model = LogSumExp()
     assert "the rest in full" in build_fast_mutagenesis(model.eval(), 60, 4).describe()
     monkeypatch.setattr(fast_ism, "_trial", lambda *a: (0.0, 0.002, 0.001))  # slower
     with caplog.at_level(logging.INFO, logger="selene_sdk"):
@@ -406,3 +415,39 @@ def test_a_plan_that_runs_the_rest_in_full_must_be_faster(monkeypatch, caplog):
     assert plan_of(model, 60) is not None
     monkeypatch.undo()
     assert_same(*both(model, onehot(1, 60)))
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (lambda h: h.amax(dim=2), "global max"),
+        (lambda h: h.max(dim=2)[0], "global max"),
+        (lambda h: h.mean(dim=2), "global mean"),
+        (lambda h: nn.functional.adaptive_max_pool1d(h, 1).flatten(1), "global max"),
+    ],
+)
+def test_global_pooling_tails(head, kind):
+    class Pooled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Sequential(
+                nn.Conv1d(4, 6, 5), nn.ReLU(), nn.MaxPool1d(2), nn.Conv1d(6, 5, 3)
+            )
+            self.fc = nn.Linear(5, 2)
+
+        def forward(self, x):
+            return torch.sigmoid(self.fc(head(self.conv(x))))
+
+    torch.manual_seed(0)
+    model = Pooled()
+    assert kind in build_fast_mutagenesis(model.eval(), 50, 4).describe()
+    assert_same(*both(model, onehot(2, 50)))
+
+
+def test_demo_model_uses_the_global_max():
+    from selene_sdk.demo.demo_model import DemoDeepSEA
+
+    torch.manual_seed(0)
+    model = DemoDeepSEA(100, 3)
+    assert "global max" in plan_of(model, 100).describe()
+    assert_same(*both(model, onehot(1, 100)))

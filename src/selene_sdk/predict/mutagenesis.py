@@ -194,7 +194,7 @@ def _run_fast(
                 # A whole group at once when only windows are computed; a plan that runs
                 # the model's last layers in full holds full activations: batch_size at a
                 # time.
-                rows = len(values) if plan.updates_linear else engine.batch_size
+                rows = len(values) if plan.cheap_tail else engine.batch_size
                 mutants = [
                     as_output_array(plan.mutants(reference, group.positions[i : i + rows], v))
                     for i, v in zip(range(0, len(values), rows), values.split(rows))

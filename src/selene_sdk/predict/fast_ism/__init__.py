@@ -98,7 +98,7 @@ def fast_mutagenesis_for(
             tolerance = CHECK_TOLERANCE if path.autocast_dtype is None else 5e-2
             if error > tolerance:
                 reason = f"its decomposition differs from the model by {error:.3g} on a check"
-            elif plan.updates_linear or fast < naive:
+            elif plan.cheap_tail or fast < naive:
                 logger.info("fast ISM of %s: %s", name, plan.describe())
                 return plan
             else:

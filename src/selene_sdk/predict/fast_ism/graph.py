@@ -10,6 +10,7 @@ from torch import fx, nn
 from selene_sdk.forward.path import model_device
 from selene_sdk.predict.fast_ism.layers import Layer, Unsupported, node_layer
 from selene_sdk.predict.fast_ism.plan import BothStrands, FastMutagenesis
+from selene_sdk.predict.fast_ism.tail import Tail
 
 _META_METHODS = {"size", "dim"}
 
@@ -67,15 +68,6 @@ def _subgraph(gm: fx.GraphModule, start: fx.Node, end: fx.Node, tainted: set[fx.
     return fx.GraphModule(gm, graph)
 
 
-def _flattens(module: fx.GraphModule, shape: tuple[int, ...]) -> bool:
-    probe = torch.randn(2, *shape[1:])
-    try:
-        out = module(probe)
-    except Exception:
-        return False
-    return isinstance(out, torch.Tensor) and torch.equal(out, probe.reshape(2, -1))
-
-
 def build_fast_mutagenesis(model: nn.Module, length: int, width: int, lua: bool = False):
     """Decompose ``model`` (in evaluation mode) for fast ISM of ``(width, length)``
     inputs; raises :class:`Unsupported` saying why it cannot."""
@@ -125,28 +117,75 @@ def build_fast_mutagenesis(model: nn.Module, length: int, width: int, lua: bool 
         for layer in layers:
             probe = layer.full(probe)
     shape = (1, probe.shape[1], probe.shape[-1])
-    linear, after = _linear_tail(gm, last, end, tainted, shape, lua)
-    return FastMutagenesis(layers, rest, linear, after, lua, length)
+    tail = _linear_tail(gm, last, end, tainted, shape, lua)
+    tail = tail or _pooled_tail(gm, last, end, tainted, shape, lua)
+    return FastMutagenesis(layers, tail or Tail("full", rest), lua, length)
 
 
-def _linear_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool):
-    """``(linear, rest after it)`` when the chain's output is flattened into an
-    ``nn.Linear`` (and nothing else reads it), else ``(None, None)``."""
+def _probe(shape, lua: bool) -> torch.Tensor:
+    """A random chain output of ``shape`` ``(1, C, L_f)`` for two sequences, in the
+    model's layout."""
+    _, c, length = shape
+    return torch.randn(2, c, 1, length) if lua else torch.randn(2, c, length)
+
+
+def _linear_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool) -> Tail | None:
+    """The tail when the chain's output is flattened into an ``nn.Linear`` (and nothing
+    else reads it)."""
     users = [u for u in last.users if not _meta(u)]
     if len(users) != 1 or len(users[0].users) != 1:
-        return None, None
+        return None
     flat, lin = users[0], next(iter(users[0].users))
     if lin.op != "call_module" or len(lin.args) != 1 or lin.kwargs or lin.args[0] is not flat:
-        return None, None
+        return None
     module = gm.get_submodule(lin.target)
     if type(module) is not nn.Linear:
-        return None, None
+        return None
     try:
         flattens = _subgraph(gm, last, flat, tainted)
         after = _subgraph(gm, lin, end, tainted)
     except Unsupported:
-        return None, None
-    full = (shape[0], shape[1], 1, shape[2]) if lua else shape
-    if not _flattens(flattens, full) or module.in_features != shape[1] * shape[2]:
-        return None, None
-    return module, after
+        return None
+    probe = _probe(shape, lua)
+    try:
+        out = flattens(probe)
+    except Exception:
+        return None
+    if not (isinstance(out, torch.Tensor) and torch.equal(out, probe.reshape(2, -1))):
+        return None
+    if module.in_features != shape[1] * shape[2]:
+        return None
+    return Tail("linear", after, module)
+
+
+def _pooled_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool) -> Tail | None:
+    """The tail when the chain's output goes through a global max or mean over positions
+    (``amax(dim=2)``, ``max(2)[0]``, ``mean(2)``, adaptive pooling to 1, ...), found by
+    running the first few layers after the chain on a random output."""
+    probe = _probe(shape, lua)
+    flat = probe.reshape(2, shape[1], shape[2])
+    node = last
+    for _ in range(3):
+        users = [u for u in node.users if not _meta(u)]
+        if len(users) != 1:
+            return None
+        node = users[0]
+        try:
+            out = _subgraph(gm, last, node, tainted)(probe)
+        except Exception:
+            return None
+        if not isinstance(out, torch.Tensor) or out.numel() != 2 * shape[1]:
+            continue
+        pooled = out.reshape(2, shape[1])
+        if torch.equal(pooled, flat.amax(dim=2)):
+            kind = "max"
+        elif torch.allclose(pooled, flat.mean(dim=2), rtol=1e-5, atol=1e-6):
+            kind = "mean"
+        else:
+            return None
+        try:
+            after = _subgraph(gm, node, end, tainted)
+        except Unsupported:
+            return None
+        return Tail(kind, after, pooled_shape=tuple(out.shape[1:]))
+    return None

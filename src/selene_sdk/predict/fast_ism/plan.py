@@ -9,24 +9,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import fx, nn
 
 from selene_sdk.predict.fast_ism.layers import Layer
+from selene_sdk.predict.fast_ism.tail import Tail
 
 
 @dataclass
 class _Reference:
     """The reference sequence's activations, position-major: the template ``(L, A)``,
     each positional layer's padded input ``(L', C)``, each layer's output length, the
-    chain's output (``final`` ``(C, L_f)`` and ``final_t`` ``(L_f, C)``) and the first
-    linear layer's output."""
+    chain's output (``final`` ``(C, L_f)`` and ``final_t`` ``(L_f, C)``) and what the
+    tail needs of it."""
 
     template: torch.Tensor
     padded: list[torch.Tensor | None]
     lengths: list[int]
     final: torch.Tensor
     final_t: torch.Tensor
-    linear: torch.Tensor | None
+    tail: dict[str, torch.Tensor]
+    lua: bool
     _windows: dict[tuple[int, int], torch.Tensor] = field(default_factory=dict)
     _buffers: dict[tuple[int, int, int], torch.Tensor] = field(default_factory=dict)
 
@@ -67,33 +68,21 @@ class FastMutagenesis:
     mutants, each the template with ``values[b, j]`` (``(A,)``) at ``positions[b, j]``.
     """
 
-    def __init__(
-        self,
-        layers: list[Layer],
-        rest: fx.GraphModule | None,
-        linear: nn.Linear | None,
-        after_linear: fx.GraphModule | None,
-        lua: bool,
-        length: int,
-    ):
+    def __init__(self, layers: list[Layer], tail: Tail, lua: bool, length: int):
         self.layers = layers
-        self.rest = rest
-        self.linear = linear
-        self.after_linear = after_linear
+        self.tail = tail
         self.lua = lua
         self.length = length
-        self._weights: torch.Tensor | None = None
 
     @property
-    def updates_linear(self) -> bool:
-        """Whether the first linear layer is updated from the window (else the layers
-        after the chain run in full)."""
-        return self.linear is not None
+    def cheap_tail(self) -> bool:
+        """Whether the layers after the chain cost a mutant the same at any length (else
+        they run in full, and may cost more than the windows save)."""
+        return self.tail.cheap
 
     def describe(self) -> str:
-        tail = "the first linear layer updated in place" if self.linear else "the rest in full"
         windowed = sum(layer.window is not None for layer in self.layers)
-        return f"{windowed} positional layers on windows, {tail}"
+        return f"{windowed} positional layers on windows, {self.tail.describe()}"
 
     @torch.inference_mode()
     def prepare(self, template: torch.Tensor) -> _Reference:
@@ -115,16 +104,14 @@ class FastMutagenesis:
                 padded.append(pad.T.contiguous())
             h = out
         final = h.reshape(h.shape[1], h.shape[-1])
-        linear = None
-        if self.linear is not None:
-            linear = self.linear(h.reshape(1, -1))
-            if self._weights is None or self._weights.device != h.device:
-                c, l_f = final.shape
-                w = self.linear.weight.detach().reshape(-1, c, l_f)
-                # (L_f, C, O): a window of positions is then one contiguous (W * C, O) block
-                self._weights = w.permute(2, 1, 0).contiguous()
         return _Reference(
-            template.T.contiguous(), padded, lengths, final, final.T.contiguous(), linear
+            template.T.contiguous(),
+            padded,
+            lengths,
+            final,
+            final.T.contiguous(),
+            self.tail.prepare(final),
+            self.lua,
         )
 
     @torch.inference_mode()
@@ -148,7 +135,7 @@ class FastMutagenesis:
                 v = layer.point(v)
             else:
                 v, off, width = self._window(i, ref, v, off, width)
-        return self._tail(ref, v, off, width)
+        return self.tail(ref, v, off, width)
 
     def _window(self, i: int, ref: _Reference, v: torch.Tensor, off: np.ndarray, width: int):
         """Layer ``i``'s outputs ``[start, start + W')`` of each mutant, from its input
@@ -167,30 +154,14 @@ class FastMutagenesis:
             where = torch.as_tensor(shift[:, None] + np.arange(width), device=v.device)
             x.scatter_(3, where.view(-1, 1, 1, width).expand_as(v), v)
         else:  # the mutants of each shift (some windows reach past x)
-            for r, rows in _runs(shift, v.device):
+            for r, rows in runs(shift, v.device):
                 a, b = max(0, r), min(need, r + width)
                 if a < b:
                     x[rows, :, :, a:b] = v[rows, :, :, a - r : b - r]
         return layer.window(x), start, out_width
 
-    def _tail(self, ref: _Reference, v: torch.Tensor, off: np.ndarray, width: int):
-        b, c = v.shape[0], v.shape[1]
-        device = v.device
-        if self.linear is not None:
-            around = ref.windows(-1, width, 1, off)  # (B, W, C)
-            delta = (v.squeeze(2).transpose(1, 2) - around).reshape(b, width * c)
-            y = ref.linear.expand(b, -1).clone()
-            weights = self._weights
-            for start, rows in _runs(off, device):  # the mutants of one window start
-                y[rows] += delta[rows] @ weights[start : start + width].reshape(width * c, -1)
-            return self.after_linear(y)
-        h = ref.final.unsqueeze(0).expand(b, -1, -1).clone()
-        index = torch.as_tensor(off[:, None] + np.arange(width), device=device)
-        h.scatter_(2, index.unsqueeze(1).expand(-1, c, -1), v.squeeze(2))
-        return self.rest(h.unsqueeze(2) if self.lua else h)
 
-
-def _runs(keys: np.ndarray, device) -> list[tuple[int, slice | torch.Tensor]]:
+def runs(keys: np.ndarray, device) -> list[tuple[int, slice | torch.Tensor]]:
     """The rows of each distinct key: slices when the keys are sorted (as Selene's order
     of mutations makes them), index tensors otherwise."""
     if len(keys) < 2 or (keys[1:] >= keys[:-1]).all():
@@ -214,8 +185,8 @@ class BothStrands:
         self.length = inner.length
 
     @property
-    def updates_linear(self) -> bool:
-        return self.inner.updates_linear
+    def cheap_tail(self) -> bool:
+        return self.inner.cheap_tail
 
     def describe(self) -> str:
         return f"both strands, {self.inner.describe()}"
