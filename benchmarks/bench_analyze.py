@@ -19,7 +19,9 @@ sequence). Each ratio is the median over back-to-back pairs of
 (our run, ceiling run), which keeps it meaningful on a machine shared with other work.
 3. Peak memory (max RSS of a fresh process) of VEP on a 1,000,000-variant VCF.
 
-Usage: ``python benchmarks/bench_analyze.py [--threads 2] [--variants 20000] [--quick]``.
+Usage: ``python benchmarks/bench_analyze.py [--threads 2] [--variants 20000] [--quick]``;
+``--original PYTHON`` and ``--tangermeme PYTHON`` also run the original Selene 0.6.0 and
+tangermeme 1.6.0's ISM (``bench_tangermeme_ism.py``), each from its own virtualenv.
 """
 
 from __future__ import annotations
@@ -356,6 +358,28 @@ def original_run(python: str, tmp: str, which: str, genome, vcf, n_variants, ism
         print(f"  original Selene failed: {result.stderr.strip().splitlines()[-1:]}")
 
 
+def tangermeme_run(python: str, widths, n_ism: int, threads: int) -> None:
+    """tangermeme 1.6.0's ISM (its own virtualenv; ``bench_tangermeme_ism.py``) on the
+    same model layout and sizes: naive and fast mode, each next to its ceiling."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_tangermeme_ism.py")
+    args = [python, script, "--threads", str(threads), "--sequences", str(n_ism)]
+    args += ["--length", str(L), "--widths", ",".join(map(str, widths)), "--features", str(F)]
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(args, capture_output=True, text=True, env=env)
+    for line in result.stdout.splitlines():
+        if line.startswith("TANGERMEME"):
+            _, mode, ours, ceil = line.split()
+            print(
+                f"  tangermeme 1.6.0: ISM {mode:<9} {float(ours):>9,.0f} mutations/s ceiling "
+                f"{float(ceil):>9,.0f}   ratio {float(ours) / float(ceil):4.2f}"
+            )
+        elif line.startswith("#"):
+            print(f"  tangermeme {line}")
+    if result.returncode:
+        print(f"  tangermeme failed: {result.stderr.strip().splitlines()[-1:]}")
+
+
 def memory_run(tmp: str, genome: str, n_variants: int) -> None:
     vcf = make_vcf(tmp, genome, n_variants, seed=7, name="big.vcf")
     size = os.path.getsize(vcf) / 1e6
@@ -400,6 +424,11 @@ def main(argv=None) -> None:
         "--original",
         metavar="PYTHON",
         help="python of a virtualenv with the original selene-sdk 0.6.0: run it too",
+    )
+    parser.add_argument(
+        "--tangermeme",
+        metavar="PYTHON",
+        help="python of a virtualenv with tangermeme 1.6.0: run its ISM (naive, fast) too",
     )
     parser.add_argument("--skip", nargs="*", default=[], choices=["deepsea", "cheap", "memory"])
     parser.add_argument(
@@ -449,6 +478,8 @@ def main(argv=None) -> None:
                     args.original, tmp, which, genome, vcf, args.variants, ism_fasta,
                     args.ism_sequences, args.threads,
                 )  # fmt: skip
+            if args.tangermeme:
+                tangermeme_run(args.tangermeme, widths, args.ism_sequences, args.threads)
         if "cheap" not in args.skip:
             bench_model(
                 "Cheap model Conv1d(4, 50, 8) + max + sigmoid",
