@@ -451,3 +451,13 @@ def test_demo_model_uses_the_global_max():
     model = DemoDeepSEA(100, 3)
     assert "global max" in plan_of(model, 100).describe()
     assert_same(*both(model, onehot(1, 100)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make", [lambda: DeepSEA(1000, 919), lambda: HeartENN(1000, 919)])
+def test_full_size_architectures(make):
+    torch.manual_seed(2)
+    model = with_running_stats(make())
+    X = onehot(1, 1000, seed=3)
+    assert_same(*both(model, X, start=0, end=60))
+    assert_same(*both(model, X, start=940, end=1000))
