@@ -146,6 +146,14 @@ def test_model_handed_back_as_it_was():
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
 
+def test_the_callers_random_state_is_left_alone():
+    torch.manual_seed(0)
+    model = BenchmarkModel()
+    before = torch.get_rng_state()
+    saturation_mutagenesis(model, onehot(1, 200), fast=True, end=10)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
 class LuaStyle(nn.Module):
     """A model in the layout of Lua-Torch ports: ``(B, 4, 1, L)`` inputs, Conv2d (1, k)."""
 

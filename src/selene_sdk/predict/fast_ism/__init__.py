@@ -6,9 +6,14 @@ start with a chain of such layers (convolutions, pooling, point-wise activations
 norm in evaluation mode, dropout) a mutant's activations are the reference sequence's
 everywhere except in that window. Each layer is therefore run on the window alone (with
 the reference activations around it as context), and the first linear layer after the
-flatten is updated from the changed inputs alone: ``y = y_ref + W[:, window] @ delta``.
-Whatever follows the chain (more linear layers, an LSTM, a global pooling) runs as in the
-model. The idea is the one of the fastISM and Yuzu papers; this is our own implementation.
+flatten is updated from the changed inputs alone: ``y = y_ref + W[:, window] @ delta``
+(a global max or mean over positions likewise from the window and the reference's running
+maxima or sums). Whatever follows (more linear layers, an LSTM) runs as in the model. The
+idea is the one of the fastISM and Yuzu papers; this is our own implementation.
+
+Modules: ``layers`` (the layers a window runs through), ``graph`` (reading the model's
+graph), ``plan`` (the reference's activations and the mutants' windows), ``tail`` (what
+follows the chain).
 
 The decomposition reads the model's graph with ``torch.fx``; a model it cannot decompose
 (no convolution first, a skip connection around the first layers, a graph that cannot be

@@ -1,6 +1,6 @@
 """Reading a model's graph (``torch.fx``): the chain of window layers it starts with, and
-modules for what follows (the rest of the model, or the layers after its first linear
-layer)."""
+its tail (:mod:`~selene_sdk.predict.fast_ism.tail`): modules for what follows the chain,
+a flatten + linear layer or a global pooling recognised by running them on a probe."""
 
 from __future__ import annotations
 
@@ -117,19 +117,21 @@ def build_fast_mutagenesis(model: nn.Module, length: int, width: int, lua: bool 
         for layer in layers:
             probe = layer.full(probe)
     shape = (1, probe.shape[1], probe.shape[-1])
-    tail = _linear_tail(gm, last, end, tainted, shape, lua)
-    tail = tail or _pooled_tail(gm, last, end, tainted, shape, lua)
+    probe = _probe(shape, lua, probe.device)
+    tail = _linear_tail(gm, last, end, tainted, probe)
+    tail = tail or _pooled_tail(gm, last, end, tainted, probe)
     return FastMutagenesis(layers, tail or Tail("full", rest), lua, length)
 
 
-def _probe(shape, lua: bool) -> torch.Tensor:
+def _probe(shape, lua: bool, device) -> torch.Tensor:
     """A random chain output of ``shape`` ``(1, C, L_f)`` for two sequences, in the
-    model's layout."""
+    model's layout (from a generator of its own: the caller's random state is theirs)."""
     _, c, length = shape
-    return torch.randn(2, c, 1, length) if lua else torch.randn(2, c, length)
+    size = (2, c, 1, length) if lua else (2, c, length)
+    return torch.randn(size, generator=torch.Generator().manual_seed(0)).to(device)
 
 
-def _linear_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool) -> Tail | None:
+def _linear_tail(gm, last: fx.Node, end: fx.Node, tainted, probe) -> Tail | None:
     """The tail when the chain's output is flattened into an ``nn.Linear`` (and nothing
     else reads it)."""
     users = [u for u in last.users if not _meta(u)]
@@ -146,24 +148,23 @@ def _linear_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool) -> 
         after = _subgraph(gm, lin, end, tainted)
     except Unsupported:
         return None
-    probe = _probe(shape, lua)
     try:
         out = flattens(probe)
     except Exception:
         return None
     if not (isinstance(out, torch.Tensor) and torch.equal(out, probe.reshape(2, -1))):
         return None
-    if module.in_features != shape[1] * shape[2]:
+    if module.in_features != out.shape[1]:
         return None
     return Tail("linear", after, module)
 
 
-def _pooled_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool) -> Tail | None:
+def _pooled_tail(gm, last: fx.Node, end: fx.Node, tainted, probe) -> Tail | None:
     """The tail when the chain's output goes through a global max or mean over positions
     (``amax(dim=2)``, ``max(2)[0]``, ``mean(2)``, adaptive pooling to 1, ...), found by
     running the first few layers after the chain on a random output."""
-    probe = _probe(shape, lua)
-    flat = probe.reshape(2, shape[1], shape[2])
+    c = probe.shape[1]
+    flat = probe.reshape(2, c, probe.shape[-1])
     node = last
     for _ in range(3):
         users = [u for u in node.users if not _meta(u)]
@@ -174,9 +175,9 @@ def _pooled_tail(gm, last: fx.Node, end: fx.Node, tainted, shape, lua: bool) -> 
             out = _subgraph(gm, last, node, tainted)(probe)
         except Exception:
             return None
-        if not isinstance(out, torch.Tensor) or out.numel() != 2 * shape[1]:
+        if not isinstance(out, torch.Tensor) or out.numel() != 2 * c:
             continue
-        pooled = out.reshape(2, shape[1])
+        pooled = out.reshape(2, c)
         if torch.equal(pooled, flat.amax(dim=2)):
             kind = "max"
         elif torch.allclose(pooled, flat.mean(dim=2), rtol=1e-5, atol=1e-6):
