@@ -150,7 +150,10 @@ class FastMutagenesis:
         need = (out_width - 1) * s + reach + 1
         x = _rows_view(ref.windows(i, need, s, start))
         shift = off + left - start * s  # where v starts in x
-        if shift.min() >= 0 and shift.max() + width <= need:  # (the usual case) at once
+        first, top = int(shift.min()), int(shift.max())
+        if first == top and first >= 0 and first + width <= need:  # one copy
+            x[:, :, :, first : first + width] = v
+        elif first >= 0 and top + width <= need:  # (the usual case) at once
             where = torch.as_tensor(shift[:, None] + np.arange(width), device=v.device)
             x.scatter_(3, where.view(-1, 1, 1, width).expand_as(v), v)
         else:  # the mutants of each shift (some windows reach past x)
