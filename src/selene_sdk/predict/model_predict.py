@@ -1,6 +1,6 @@
 """``AnalyzeSequences``: Selene's prediction interface, a thin façade over the file shell
 (:mod:`selene_sdk.predict.files`): predictions for sequences, FASTA and BED files, variant
-effects of VCF files and in silico mutagenesis, all through one
+effects of VCF files, in silico mutagenesis and attribution, all through one
 :class:`~selene_sdk.forward.Engine`.
 """
 
@@ -19,6 +19,7 @@ from selene_sdk.constants import ISM_COLS, VARIANTEFFECT_COLS
 from selene_sdk.forward import Engine, ForwardPath, resolve_device
 from selene_sdk.io.fasta_records import count_fasta_records
 from selene_sdk.models.loading import load_trained_weights
+from selene_sdk.predict.files import attribution as _attr
 from selene_sdk.predict.files import mutagenesis as _ism
 from selene_sdk.predict.files import predictions as _seq
 from selene_sdk.predict.files import shards as _shards
@@ -313,6 +314,126 @@ class AnalyzeSequences:
             format=output_format, save_data=save_data, strand_index=strand_index,
             require_strand=require_strand,
         )  # fmt: skip
+
+    # -- attribution --------------------------------------------------------------------------
+    def attribution(
+        self,
+        input_path: str | os.PathLike,
+        output_dir: str | os.PathLike,
+        method: str = "integrated_gradients",
+        features: str | int | Sequence[str | int] | None = None,
+        output_format: str = "npz",
+        baselines: str = "shuffle",
+        n_steps: int = 50,
+        n_shuffles: int | None = None,
+        seed: int = 0,
+        batch_size: int | None = None,
+        strand_index: int | None = None,
+    ) -> list[str]:
+        """Attributions of every FASTA record or BED interval for some features, with the
+        one-hot inputs and row labels, in ``<output_dir>/<input name>_attributions.{npz,h5}``
+        (keys and shapes: :mod:`selene_sdk.predict.files.attribution`). Under torchrun only
+        rank 0 runs it (the other ranks return at once, with an empty list).
+
+        Parameters
+        ----------
+        input_path
+            A FASTA file (``.fa``/``.fasta``/``.fna``, optionally ``.gz``: one row per
+            record, padded or centre-truncated to ``sequence_length``) or a BED file
+            (anything else: the window centred on each interval, read from
+            ``reference_sequence``).
+        output_dir
+            Directory of the output file (created).
+        method
+            ``saliency``, ``input_x_gradient``, ``integrated_gradients`` or
+            ``deeplift_shap`` (see :func:`~selene_sdk.interpret.attribution.attribute`).
+        features
+            Feature names or output indices to attribute (one or a list); None: every
+            feature (the cost grows with their number).
+        output_format
+            ``"npz"`` or ``"hdf5"`` (``.h5``, written a batch at a time: for large inputs).
+        baselines
+            References of ``integrated_gradients`` and ``deeplift_shap``: ``"shuffle"``
+            (dinucleotide shuffles of each sequence) or ``"zeros"``.
+        n_steps
+            Integration steps of integrated gradients.
+        n_shuffles
+            Shuffled references per sequence (default 1 for integrated gradients, 20 for
+            DeepLIFT/SHAP).
+        seed
+            Seed of the shuffles: row ``i`` of the output uses ``seed + i``.
+        batch_size
+            Sequences per pass (default: the analyzer's ``batch_size``).
+        strand_index
+            BED only: 0-based column holding the strand; ``-`` attributes the reverse
+            complement. None: every interval on the ``+`` strand.
+
+        Returns
+        -------
+        list of str
+            The files written (the attribution file, and ``<input name>.NA`` for BED).
+        """
+        from selene_sdk.interpret.attribution import METHODS, attributor
+
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        if baselines not in ("shuffle", "zeros"):
+            raise ValueError(f"baselines must be 'shuffle' or 'zeros', got {baselines!r}")
+        _attr.output_path(input_path, output_dir, output_format)  # checks the format
+        targets = self._feature_indices(features)
+        size = self.batch_size if batch_size is None else batch_size
+        shuffles = (
+            n_shuffles if n_shuffles is not None else (20 if method == "deeplift_shap" else 1)
+        )
+        settings = _attr.AttributionSettings(
+            method, [self.features[t] for t in targets], targets, baselines, n_steps,
+            shuffles, seed, size,
+        )  # fmt: skip
+        if not distributed.current().is_main:
+            return []  # rank 0's work under torchrun
+        fasta = is_fasta_path(input_path)
+        genome = None if fasta else require_genome(self.reference_sequence, "BED attribution")
+        with attributor(
+            self.model, method, baselines=baselines, n_steps=n_steps, n_shuffles=shuffles,
+            batch_size=size, device=self.engine.path.device,
+        ) as run:  # fmt: skip
+            if fasta:
+                return _attr.attribute_fasta(
+                    run, self.engine.alphabet, input_path, self.sequence_length, output_dir,
+                    settings, output_format,
+                )  # fmt: skip
+            return _attr.attribute_bed(
+                run, self.engine.alphabet, genome, input_path, self.sequence_length,
+                output_dir, settings, output_format, strand_index,
+            )  # fmt: skip
+
+    def _feature_indices(self, features: str | int | Sequence[str | int] | None) -> list[int]:
+        """Output indices of feature names / indices (None: all); errors list the names."""
+        if features is None:
+            return list(range(len(self.features)))
+        items = [features] if isinstance(features, str | int) else list(features)
+        if not items:
+            raise ValueError("features is empty: name the features to attribute (or omit it)")
+        out = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                raise ValueError(f"features: {item!r} is neither a feature name nor an index")
+            if isinstance(item, str):
+                if item not in self.features:
+                    shown = ", ".join(self.features[:10])
+                    more = ", ..." if len(self.features) > 10 else ""
+                    raise ValueError(
+                        f"features: {item!r} is not a feature of the model ({shown}{more})"
+                    )
+                out.append(self.features.index(item))
+            elif not 0 <= item < len(self.features):
+                raise ValueError(
+                    f"features: index {item} is out of range (the model has "
+                    f"{len(self.features)} features)"
+                )
+            else:
+                out.append(item)
+        return out
 
     # -- in silico mutagenesis ----------------------------------------------------------------
     def in_silico_mutagenesis(
