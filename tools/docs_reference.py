@@ -70,6 +70,9 @@ TOP_LEVEL_KEYS: dict[str, str] = {
     "[`in_silico_mutagenesis`](#analyzesequencesin_silico_mutagenesis), or `input_path:` / "
     "`fa_files:` plus those of "
     "[`in_silico_mutagenesis_from_file`](#analyzesequencesin_silico_mutagenesis_from_file).",
+    "attribution": "`input_path:`, `output_dir:`, `method:`, `features:` ... : the arguments "
+    "of [`attribution`](#analyzesequencesattribution) (an extension of selene_sdk; "
+    "[interpret.md](interpret.md#attribution-in-a-configuration)).",
     "output_dir": "The run's output directory. It replaces the `output_dir` of the sampler, "
     "`train_model` and `evaluate_model`; the run's `configuration.yml` is saved there.",
     "create_subdirectory": "Default `true`: put the outputs in a new "
@@ -184,6 +187,7 @@ ENTRIES: dict[str, list[Entry]] = {
             f"{_A}.in_silico_mutagenesis_from_file",
             "`in_silico_mutagenesis:` with `input_path:` (or `fa_files: [...]`, one call each)",
         ),
+        Entry("AnalyzeSequences.attribution", f"{_A}.attribution", "`attribution:`"),
     ],
     "Reference architectures": [
         Entry(name, f"selene_sdk.models.{name}", f"`model: {{class: {name}, class_args: ...}}`")
@@ -384,6 +388,7 @@ def _checked_keys(rows: dict[str, str], expected: tuple[str, ...], what: str) ->
 
 def _analysis_section_lines() -> list[str]:
     from selene_sdk.config import _analysis_checks as checks
+    from selene_sdk.config._attribution_checks import ATTRIBUTION_KEYS
 
     rows = {
         "prediction": (checks._PREDICTION_KEYS, "get_predictions"),
@@ -396,6 +401,7 @@ def _analysis_section_lines() -> list[str]:
             checks._ISM_FILE_KEYS,
             "in_silico_mutagenesis_from_file",
         ),
+        "attribution": (ATTRIBUTION_KEYS, "attribution"),
     }
     out = ["| section | accepted keys | arguments of |", "|---|---|---|"]
     for section, (keys, method) in rows.items():

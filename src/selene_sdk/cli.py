@@ -45,6 +45,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "check a configuration file and report every problem, without running it",
     ),
     "plot": Subcommand("selene_sdk.interpret.plot_command", "plot analysis results"),
+    "attribution-to-modisco": Subcommand(
+        "selene_sdk.interpret.modisco_command",
+        "write the sequences and contributions of an attribution output for modisco",
+    ),
     "write-h5": Subcommand(
         "selene_sdk.config.write_h5_command",
         "write batches drawn from a config's sampler to an HDF5 file",

@@ -11,7 +11,7 @@ from torch import nn
 
 pytest.importorskip("captum", reason="captum (the 'attribution' extra)")
 
-from selene_sdk.interpret.attribution import attribute
+from selene_sdk.interpret.attribution import attribute, attribute_with_hypothetical
 from selene_sdk.interpret.shuffle import dinucleotide_shuffle
 from selene_sdk.sequences.encoding import DNA
 
@@ -111,3 +111,68 @@ def test_dinucleotide_shuffle_keeps_every_dinucleotide_count(seq, seed):
     for s in shuffled:
         assert pairs(s) == want
     np.testing.assert_array_equal(dinucleotide_shuffle(x, 3, seed), shuffled)  # seeded
+
+
+class _Channels(nn.Module):
+    """(B, L, A) -> the model's (B, A, L), for captum called directly."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x.transpose(1, 2))
+
+
+@pytest.mark.filterwarnings("ignore:Setting forward, backward hooks")
+def test_deeplift_shap_is_captums_and_complete():
+    import captum.attr
+
+    model = _conv_model().eval()
+    x = np.stack([one_hot(s) for s in random_seqs(3, seed=5)])
+    got = attribute(model, x, method="deeplift_shap", target=1, n_shuffles=4, seed=2, batch_size=5)
+    for i in range(3):
+        refs = torch.as_tensor(dinucleotide_shuffle(x[i], 4, 2 + i))
+        want = captum.attr.DeepLiftShap(_Channels(model)).attribute(
+            torch.as_tensor(x[i : i + 1]), baselines=refs, target=1
+        )
+        np.testing.assert_allclose(got[i], want.detach().numpy()[0], atol=1e-6)
+        with torch.no_grad():  # DeepLIFT's summation-to-delta, against the mean reference
+            f = model(torch.as_tensor(x[i : i + 1]).transpose(1, 2))[0, 1]
+            f0 = model(refs.transpose(1, 2))[:, 1].mean()
+        assert got[i].sum() == pytest.approx(float(f - f0), abs=1e-5)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "deeplift_shap"])
+def test_hypothetical_times_input_is_the_attribution_of_a_position(method):
+    model = _conv_model()
+    x = np.stack([one_hot(s) for s in random_seqs(2, seed=6)])
+    got, hyp = attribute_with_hypothetical(
+        model, x, method=method, target=[0, 1], n_shuffles=3, n_steps=16
+    )
+    assert got.shape == hyp.shape == (2, 2, L, 4)
+    np.testing.assert_allclose((hyp * x[:, None]).sum(-1), got.sum(-1), atol=1e-6)
+    assert not np.allclose(hyp * (1 - x[:, None]), 0)  # the other letters are filled in
+
+
+def test_hypothetical_of_gradients_is_the_centred_gradient():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4 * L, 1))
+    x = np.stack([one_hot(s) for s in random_seqs(2)])
+    w = model[1].weight[0].detach().numpy().reshape(4, L).T
+    for method, want in (("saliency", w), ("input_x_gradient", w * x)):
+        got, hyp = attribute_with_hypothetical(model, x, method=method, target=0)
+        np.testing.assert_allclose(got, np.broadcast_to(want, got.shape), atol=1e-6)
+        np.testing.assert_allclose(hyp[0], w - w.mean(axis=1, keepdims=True), atol=1e-6)
+
+
+def test_integrated_gradients_take_one_shuffle_by_default():
+    model = _conv_model()
+    x = np.stack([one_hot(s) for s in random_seqs(2, seed=7)])
+    default = attribute(model, x, method="integrated_gradients", target=0, n_steps=8, seed=1)
+    one = attribute(
+        model, x, method="integrated_gradients", target=0, n_steps=8, seed=1, n_shuffles=1
+    )
+    np.testing.assert_array_equal(default, one)
+    with pytest.raises(ValueError, match="n_shuffles must be a positive integer"):
+        attribute(model, x, method="deeplift_shap", target=0, n_shuffles=0)

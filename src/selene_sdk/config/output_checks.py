@@ -20,7 +20,7 @@ from selene_sdk.config.proxy import ObjProxy
 
 __all__ = ["check_output_dirs", "output_dir_problem"]
 
-_ANALYSES = ("prediction", "variant_effect_prediction", "in_silico_mutagenesis")
+_ANALYSES = ("prediction", "variant_effect_prediction", "in_silico_mutagenesis", "attribution")
 
 
 def output_dir_problem(path: str) -> str | None:

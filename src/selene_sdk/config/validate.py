@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from selene_sdk.config._analysis_checks import AnalysisChecks, _line
+from selene_sdk.config._attribution_checks import AttributionChecks
 from selene_sdk.config.documented import DOCUMENTED_SIGNATURES
 from selene_sdk.config.errors import ConfigError, NotImplementedYetError, Problem
 from selene_sdk.config.loader import parse, read_config_text
@@ -37,6 +38,7 @@ KNOWN_TOP_LEVEL_KEYS = (
     "prediction",
     "variant_effect_prediction",
     "in_silico_mutagenesis",
+    "attribution",
     "output_dir",
     "create_subdirectory",
     "random_seed",
@@ -67,7 +69,7 @@ INPUT_PATH_KEYS = frozenset(
 _MAYBE_PRODUCED = frozenset({"trained_model_path", "checkpoint_resume"})
 
 
-_ANALYSES = ("prediction", "variant_effect_prediction", "in_silico_mutagenesis")
+_ANALYSES = ("prediction", "variant_effect_prediction", "in_silico_mutagenesis", "attribution")
 #: Keys of the analysis sections (a mapping with one of them is meant as one).
 _ANALYSIS_KEYS = frozenset(
     {"vcf_files", "save_data", "input_path", "sequence", "input_sequence", "mutate_n_bases"}
@@ -96,7 +98,7 @@ def _as_warning(problem: Problem) -> Problem:
     )
 
 
-class _Checker(AnalysisChecks):
+class _Checker(AnalysisChecks, AttributionChecks):
     def __init__(self, configs: Any, source: str | None, lr: float | None):
         self.configs = configs
         self.source = source
@@ -156,6 +158,7 @@ class _Checker(AnalysisChecks):
                     self.problems[start:] = [_as_warning(p) for p in self.problems[start:]]
         if "analyze" in ops:
             self.check_analysis_sections()
+            self.check_attribution_section()
         from selene_sdk.config.output_checks import check_output_dirs
 
         self.problems += check_output_dirs(configs, ops, self.source)
@@ -248,6 +251,7 @@ class _Checker(AnalysisChecks):
             "prediction": (Mapping, "a mapping"),
             "variant_effect_prediction": (Mapping, "a mapping"),
             "in_silico_mutagenesis": (Mapping, "a mapping"),
+            "attribution": (Mapping, "a mapping"),
         }
         for key, (kind, text) in expectations.items():
             if key not in configs or (configs[key] is None and key == "output_dir"):
@@ -323,13 +327,14 @@ class _Checker(AnalysisChecks):
             if not any(k in configs or k in self.misspelled for k in _ANALYSES):
                 self.add(
                     "ops includes 'analyze' but none of prediction, "
-                    "variant_effect_prediction, in_silico_mutagenesis is configured",
+                    "variant_effect_prediction, in_silico_mutagenesis, attribution is "
+                    "configured",
                     "ops",
                     line,
                     "missing-section",
                 )
         used = self.used_sections(ops)
-        analysis = ("prediction", "variant_effect_prediction", "in_silico_mutagenesis")
+        analysis = _ANALYSES
         for key in (*_PROXY_SECTIONS, *analysis):
             section_used = key in used or (key in analysis and "analyze" in ops)
             if key in configs and ops and not section_used:

@@ -12,7 +12,8 @@ Injection rules (docs/configuration.md has the full table):
   the sampler, when not written).
 * ``analyze``: ``model`` (and after training, ``trained_model_path`` / ``features``) into
   ``analyze_sequences``; then variant effect prediction (one call per ``vcf_files`` entry),
-  in-silico mutagenesis, prediction -- in that order.
+  in-silico mutagenesis, prediction, attribution (``AnalyzeSequences.attribution``, run
+  by rank 0 alone under torchrun) -- in that order.
 * A top-level ``output_dir`` (the run directory) is given to the sampler, ``train_model``
   and ``evaluate_model`` and **overrides** an ``output_dir`` written inside them.
 
@@ -222,13 +223,25 @@ class _Run:
         if "prediction" in configs:
             ran = True
             analyzer.get_predictions(**_mapping(configs, "prediction"))
+        if "attribution" in configs:
+            ran = True
+            self._attribution(analyzer)
         if not ran:
             warnings.warn(
                 "ops includes 'analyze' but none of prediction, variant_effect_prediction, "
-                "in_silico_mutagenesis is configured: nothing was analysed",
+                "in_silico_mutagenesis, attribution is configured: nothing was analysed",
                 SeleneWarning,
                 stacklevel=3,
             )
+
+    def _attribution(self, analyzer: Any) -> None:
+        """The ``attribution`` section: one file of attributions (rank 0 only under
+        torchrun; ``AnalyzeSequences.attribution`` returns at once in the other ranks)."""
+        section = _mapping(self.configs, "attribution")
+        for key in ("input_path", "output_dir"):
+            if key not in section:
+                raise section_error(self.configs, "attribution", f"`attribution` needs `{key}`")
+        analyzer.attribution(**section)
 
     def _ism(self, analyzer: Any) -> None:
         ism = _mapping(self.configs, "in_silico_mutagenesis")

@@ -4,6 +4,8 @@
   and a heatmap (bottom) of one feature's ISM scores, as PNG, SVG or PDF.
 * ``selene plot vep <prefix>_abs_diffs.tsv -o out.html``: the interactive scatter plot of
   each variant's largest score across features.
+* ``selene plot attribution <name>_attributions.npz --feature NAME -o out.png``: the
+  attribution logo of one sequence of an ``attribution`` output.
 * ``selene plot roc|pr <output_dir>``: ROC / precision-recall curves redrawn from an
   evaluation's ``test_predictions.npz`` and ``test_targets.npz``.
 * ``selene plot training <output_dir>``: loss and validation metric curves from the
@@ -19,6 +21,7 @@ import argparse
 import os
 import re
 import sys
+from typing import Any
 
 from selene_sdk.errors import InputFormatError
 
@@ -30,9 +33,10 @@ _SCALINGS = ("identity", "probability", "max_effect")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``ism``, ``vep``, ``roc``, ``pr`` and ``training`` sub-commands to ``parser``."""
+    """Add the ``ism``, ``vep``, ``attribution``, ``roc``, ``pr`` and ``training``
+    sub-commands to ``parser``."""
     kinds = parser.add_subparsers(
-        dest="plot_kind", metavar="{ism,vep,roc,pr,training}", required=True
+        dest="plot_kind", metavar="{ism,vep,attribution,roc,pr,training}", required=True
     )
 
     ism = kinds.add_parser(
@@ -145,6 +149,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "plotly-<version>.min.js written once beside the page (works offline)",
     )
     vep.add_argument("--open", action="store_true", help="open the page in a web browser")
+    _add_attribution_arguments(kinds)
     from selene_sdk.interpret.run_plots import add_run_arguments
 
     add_run_arguments(kinds)
@@ -154,7 +159,12 @@ def run(args: argparse.Namespace) -> int:
     """Run ``selene plot <kind>``; returns the exit status."""
     from selene_sdk.interpret import run_plots
 
-    commands = {"ism": _plot_ism, "vep": _plot_vep, **run_plots.COMMANDS}
+    commands = {
+        "ism": _plot_ism,
+        "vep": _plot_vep,
+        "attribution": _plot_attribution,
+        **run_plots.COMMANDS,
+    }
     try:
         if args.plot_kind not in commands:  # pragma: no cover - argparse restricts them
             raise ValueError(f"unknown plot kind {args.plot_kind!r}")
@@ -294,4 +304,102 @@ def _plot_vep(args: argparse.Namespace) -> str:
         gene_bed=args.gene_bed,
         plotlyjs="inline" if args.inline else "shared",
     )
+    return output
+
+
+# -- attribution -----------------------------------------------------------------------------
+def _add_attribution_arguments(kinds: Any) -> None:
+    att = kinds.add_parser(
+        "attribution",
+        help="attribution logo of one sequence of an attribution output",
+        description="Draw the attribution logo of one sequence of an `attribution` output "
+        "(<name>_attributions.npz or .h5): at each position the letter present, as tall as "
+        "its contribution to the feature (above the line: it raises the output).",
+    )
+    att.add_argument("input", help="attribution file (<name>_attributions.npz or .h5)")
+    att.add_argument("-f", "--feature", help="feature to draw (required when the file has several)")
+    att.add_argument(
+        "-o",
+        "--output",
+        help="figure file, .png/.svg/.pdf (default: <input>_<name>_<feature>.png beside it)",
+    )
+    att.add_argument("--start", type=int, help="first position to draw (default 0)")
+    att.add_argument("--end", type=int, help="one past the last position to draw (default L)")
+    which = att.add_mutually_exclusive_group()
+    which.add_argument("--index", type=int, help="0-based row of the sequence (default 0)")
+    which.add_argument("--name", help="the sequence by name (FASTA name or chrom:start-end)")
+    att.add_argument(
+        "--hypothetical",
+        action="store_true",
+        help="draw the hypothetical contributions of every letter at every position (what "
+        "motif discovery reads) instead of the letters present",
+    )
+    att.add_argument(
+        "--per-row",
+        type=int,
+        help="positions per row (default: one row up to 100 positions, else rows of about "
+        "80; 0: one row)",
+    )
+    att.add_argument("--dpi", type=int, default=150, help="resolution of PNG output (150)")
+
+
+def _strip_attribution(path: str) -> str:
+    for suffix in ("_attributions.npz", "_attributions.h5", ".npz", ".h5", ".hdf5"):
+        if path.endswith(suffix):
+            return path[: -len(suffix)]
+    return path
+
+
+def _plot_attribution(args: argparse.Namespace) -> str:
+    from selene_sdk.interpret.attribution_figure import attribution_figure
+    from selene_sdk.interpret.attribution_file import DNA_ORDER, AttributionFile
+    from selene_sdk.io.atomic import atomic_path
+
+    output = args.output
+    if output is not None and not output.lower().endswith(_FIGURE_FORMATS):
+        raise ValueError(
+            f"output {output!r}: choose a file name ending in {', '.join(_FIGURE_FORMATS)}"
+        )
+    if args.per_row is not None and args.per_row < 0:
+        raise ValueError(f"--per-row must be 0 or more, got {args.per_row}")
+    data = AttributionFile.from_file(args.input)
+    feature = data.feature_index(args.feature)
+    row = data.row_index(args.index, args.name)
+    length = data.shape[2]
+    start = 0 if args.start is None else args.start
+    end = length if args.end is None else args.end
+    if not 0 <= start < end <= length:
+        raise ValueError(
+            f"--start/--end must satisfy 0 <= start < end <= {length} (the sequence "
+            f"length); got {start}, {end}"
+        )
+    if args.hypothetical:
+        matrix = data.arrays(feature, row)["hypothetical"]
+    else:
+        matrix = data.contributions(feature, row)
+    letters = data.alphabet
+    order = data.dna_columns()
+    if order is not None:
+        matrix, letters = matrix[:, order], DNA_ORDER
+    name, feature_name = data.names[row], data.features[feature]
+    what = "hypothetical contributions" if args.hypothetical else "attribution"
+    title = (
+        f"{feature_name}: {data.settings['method']} {what} of {name} (row {row}), "
+        f"positions {start}-{end - 1}"
+    )
+    figure = attribution_figure(
+        matrix[start:end],
+        letters,
+        start,
+        title=title,
+        ylabel="hypothetical\ncontribution" if args.hypothetical else "contribution",
+        per_row=args.per_row,
+        dpi=args.dpi,
+    )
+    if output is None:
+        stem = _strip_attribution(args.input)
+        output = f"{stem}_{_safe_name(name)}_{_safe_name(feature_name)}.png"
+    suffix = os.path.splitext(output)[1].lower()
+    with atomic_path(output, suffix=suffix) as tmp:
+        figure.savefig(tmp, dpi=args.dpi, format=suffix[1:])
     return output
