@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from selene_sdk.demo.checks import ism_focus, read_test_aucs, variant_score_summary
+from selene_sdk.demo.checks import (
+    attribution_focus,
+    ism_focus,
+    read_test_aucs,
+    variant_score_summary,
+)
 from selene_sdk.demo.synthetic import make_synthetic_data
 from tests.demo.quick_run import quick_demo_output
 
@@ -32,6 +37,9 @@ def test_outputs_exist(demo_run):
         "ism/seq0_CTCF_like_predictions.tsv",
         "ism/seq0_CTCF_like_CTCF_like.png",
         "ism/seq1_GATA_like_GATA_like.png",
+        "attribution/ism_attributions.npz",
+        "attribution/seq0_CTCF_like_CTCF_like.png",
+        "attribution/seq1_GATA_like_GATA_like.png",
     ):
         assert (results / name).exists(), name
     assert (demo_run / "demo.yml").exists() and (demo_run / "demo_model.py").exists()
@@ -51,6 +59,14 @@ def test_ism_effect_concentrated_on_motif(demo_run, tmp_path):
         )
         assert focus.ratio > 5, (name, focus)
         assert focus.top_in_motif >= 0.5, (name, focus)
+
+
+def test_attribution_falls_on_the_planted_motif(demo_run, tmp_path):
+    data = make_synthetic_data(tmp_path / "data", sites_per_chrom=150, ism_length=400)
+    path = str(demo_run / "results" / "attribution" / "ism_attributions.npz")
+    for name, start, end, feature in data.ism_motif_spans:
+        # 14 of 400 positions (3.5%) hold far more than their share of the contributions
+        assert attribution_focus(path, name, feature, start, end) > 0.4, name
 
 
 def test_motif_breaking_variants_score_higher(demo_run):

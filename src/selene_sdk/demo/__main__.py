@@ -6,8 +6,9 @@
    motif-breaking and random variants and FASTA sequences with one motif each;
 2. runs ``demo.yml`` (copied next to the data) through ``python -m selene_sdk``: trains a
    small DeepSEA-style model, evaluates it on a held-out chromosome (ROC/PR curves), scores
-   the variants and runs in-silico mutagenesis on the sequences;
-3. draws the ISM logos and heatmaps and the variant scatter plot (``selene plot``);
+   the variants, runs in-silico mutagenesis and attribution (DeepLIFT/SHAP) on the sequences;
+3. draws the ISM logos and heatmaps, the attribution logos and the variant scatter plot
+   (``selene plot``);
 4. prints the key numbers and where every output is.
 """
 
@@ -22,7 +23,12 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from selene_sdk.demo.checks import ism_focus, read_test_aucs, variant_score_summary
+from selene_sdk.demo.checks import (
+    attribution_focus,
+    ism_focus,
+    read_test_aucs,
+    variant_score_summary,
+)
 from selene_sdk.demo.synthetic import make_synthetic_data
 
 SEQUENCE_LENGTH = 400
@@ -108,6 +114,14 @@ def main(argv: list[str] | None = None) -> int:
         window = ["--start", str(max(0, start - 40)), "--end", str(min(SEQUENCE_LENGTH, end + 40))]
         _plot(["ism", str(logits), "--feature", feature, "-o", str(figure), *window])
         figures.append((figure, name, start, end, feature, logits))
+    attributions = results / "attribution" / "ism_attributions.npz"
+    logos = []
+    for name, start, end, feature in data.ism_motif_spans:
+        logo = results / "attribution" / f"{name}_{feature}.png"
+        window = ["--start", str(max(0, start - 40)), "--end", str(min(SEQUENCE_LENGTH, end + 40))]
+        _plot(["attribution", str(attributions), "--feature", feature, "--name", name,
+               "-o", str(logo), *window])  # fmt: skip
+        logos.append((logo, name, start, end, feature))
     abs_diffs = results / "variants" / "variants_abs_diffs.tsv"
     scatter = results / "variants" / "variants.html"
     _plot(["vep", str(abs_diffs), "-o", str(scatter)])
@@ -131,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{feature} motif (positions {start}-{end - 1}) vs {focus.outside:.3f} "
             f"outside; {focus.top_in_motif:.0%} of the top positions are in the motif"
         )
+    for _logo, name, start, end, feature in logos:
+        share = attribution_focus(str(attributions), name, feature, start, end)
+        print(
+            f"  attribution of {name} to {feature}: {share:.0%} of the total |contribution| "
+            f"falls on the planted motif ({end - start} of {SEQUENCE_LENGTH} positions)"
+        )
     print()
     print("  where things are:")
     rows = [
@@ -143,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         ("variant scores", abs_diffs),
         ("variant scatter plot", scatter),
         *((f"ISM logo + heatmap ({f[1]})", f[0]) for f in figures),
+        ("attributions (DeepLIFT/SHAP)", attributions),
+        *((f"attribution logo ({f[1]})", f[0]) for f in logos),
     ]
     width = max(len(label) for label, _ in rows)
     for label, path in rows:

@@ -10,7 +10,13 @@ import pandas as pd
 
 from selene_sdk.constants import VARIANTEFFECT_COLS
 
-__all__ = ["IsmFocus", "ism_focus", "read_test_aucs", "variant_score_summary"]
+__all__ = [
+    "IsmFocus",
+    "attribution_focus",
+    "ism_focus",
+    "read_test_aucs",
+    "variant_score_summary",
+]
 
 
 def read_test_aucs(results_dir: str) -> dict[str, float]:
@@ -68,3 +74,17 @@ def ism_focus(logits_tsv: str, feature: str, motif_start: int, motif_end: int) -
         outside=float(per_position[~in_motif].mean()),
         top_in_motif=top_in,
     )
+
+
+def attribution_focus(
+    attributions: str, name: str, feature: str, motif_start: int, motif_end: int
+) -> float:
+    """Fraction of the total |contribution| of sequence ``name`` to ``feature`` (an
+    ``attribution`` output) that falls on the motif ``[motif_start, motif_end)``."""
+    from selene_sdk.interpret.attribution_file import AttributionFile
+
+    data = AttributionFile.from_file(attributions)
+    per_position = np.abs(
+        data.contributions(data.feature_index(feature), data.row_index(name=name))
+    ).sum(axis=1)
+    return float(per_position[motif_start:motif_end].sum() / max(per_position.sum(), 1e-12))
