@@ -1,7 +1,7 @@
 """Throughput of tangermeme's in-silico mutagenesis next to the model-only ceiling.
 
 A side-by-side driver for ``bench_analyze.py``: the same DeepSEA-like model (class
-``DeepSeaLike``, copied from there), random one-hot ``(N, 4, L)`` sequences, and
+``DeepSeaLike``, imported from there), random one-hot ``(N, 4, L)`` sequences, and
 ``tangermeme.saturation_mutagenesis`` (tangermeme 1.6.0) measured in mutations/s (3 * L
 single-base mutations per sequence):
 
@@ -41,44 +41,11 @@ import warnings
 
 import numpy as np
 import torch
+
+# The same model and sizes as bench_analyze.py: imported, not copied (its module level
+# needs only numpy and torch, which this virtualenv has).
+from bench_analyze import BATCH, DeepSeaLike, F, L
 from torch import nn
-
-L = 1000
-F = 50
-BATCH = 64
-
-
-class DeepSeaLike(nn.Module):
-    """DeepSEA's layout with configurable widths (DeepSEA: 320, 480, 960)."""
-
-    def __init__(self, widths=(64, 96, 128), sequence_length=L, n_features=F):
-        super().__init__()
-        c1, c2, c3 = widths
-        k = 8
-        self.conv = nn.Sequential(
-            nn.Conv1d(4, c1, k),
-            nn.ReLU(inplace=True),
-            nn.MaxPool1d(4, 4),
-            nn.Dropout(0.2),
-            nn.Conv1d(c1, c2, k),
-            nn.ReLU(inplace=True),
-            nn.MaxPool1d(4, 4),
-            nn.Dropout(0.2),
-            nn.Conv1d(c2, c3, k),
-            nn.ReLU(inplace=True),
-            nn.Dropout(0.5),
-        )
-        n = int(np.floor((np.floor((sequence_length - (k - 1)) / 4) - (k - 1)) / 4) - (k - 1))
-        self.head = nn.Sequential(
-            nn.Linear(c3 * n, n_features),
-            nn.ReLU(inplace=True),
-            nn.Linear(n_features, n_features),
-            nn.Sigmoid(),
-        )
-
-    def forward(self, x):
-        return self.head(self.conv(x).flatten(1))
-
 
 _INPUTS: list[torch.Tensor] = []
 
