@@ -182,6 +182,61 @@ def test_lua_style_model():
     assert_same(*both(model, onehot(2, 60, seed=8)))
 
 
+# -- a linear convolution's change, the pieces of the update ---------------------------------
+@pytest.mark.parametrize(
+    ("c_in", "width", "k", "d"),
+    [(4, 1, 8, 1), (4, 2, 5, 2), (16, 3, 8, 1), (24, 4, 3, 3), (8, 6, 2, 1)],
+)
+def test_change_of_a_convolution_is_the_convolution_of_the_change(c_in, width, k, d):
+    """Layer.change (a matrix product for a few inputs, a transposed convolution
+    otherwise) against the convolution run on the change with zeros around it."""
+    from selene_sdk.predict.fast_ism.layers import _SMALL_CHANGE, node_layer
+
+    torch.manual_seed(0)
+    conv = nn.Conv1d(c_in, 7, k, dilation=d)
+    gm = torch.fx.symbolic_trace(nn.Sequential(conv))
+    x, node = list(gm.graph.nodes)[:2]
+    layer = node_layer(gm, node, x, lua=False)
+    assert layer.weight is not None and layer.reach == (k - 1) * d
+    delta = torch.randn(5, width, c_in)  # (B, W, C_in), position-major
+    got = layer.change(delta)
+    zeros = torch.nn.functional.pad(delta.transpose(1, 2), (layer.reach, layer.reach))
+    want = torch.nn.functional.conv1d(zeros, conv.weight, dilation=d).transpose(1, 2)
+    assert got.shape == (5, width + layer.reach, 7)
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    # both ways of computing it are exercised by the cases above
+    assert (width * c_in <= _SMALL_CHANGE) == (c_in == 4)
+
+
+def test_runs_are_slices_when_sorted_either_way():
+    from selene_sdk.predict.fast_ism.plan import runs
+
+    up = runs(np.array([0, 0, 2, 2, 2, 5]), "cpu")
+    assert [(k, r) for k, r in up] == [(0, slice(0, 2)), (2, slice(2, 5)), (5, slice(5, 6))]
+    down = runs(np.array([7, 7, 3, 1, 1]), "cpu")
+    assert [(k, r) for k, r in down] == [(7, slice(0, 2)), (3, slice(2, 3)), (1, slice(3, 5))]
+    mixed = runs(np.array([1, 0, 1]), "cpu")
+    assert [(k, r.tolist()) for k, r in mixed] == [(0, [1]), (1, [0, 2])]
+
+
+def test_wide_convolutions_near_both_ends():
+    """Channels past the matrix product's limit (the transposed convolution), kernels
+    that reach past both ends of a short sequence, dilation and 'same' padding."""
+    torch.manual_seed(5)
+    model = nn.Sequential(
+        nn.Conv1d(4, 40, 9, padding=4),
+        nn.ReLU(),
+        nn.Conv1d(40, 48, 5, dilation=2, padding="same"),
+        nn.ELU(),
+        nn.MaxPool1d(3, 2),
+        nn.Conv1d(48, 16, 7),
+        nn.Flatten(),
+        nn.Linear(16 * 8, 5),
+    )
+    assert "4 positional layers on windows (3 convolutions from" in plan_of(model, 30).describe()
+    assert_same(*both(model, onehot(2, 30)))
+
+
 # -- randomised convolution stacks --------------------------------------------------------------
 @st.composite
 def conv_stacks(draw):
@@ -276,8 +331,8 @@ def test_random_conv_stacks_equal_naive(stack):
     X = onehot(1, length, seed)
     fast, naive = both(model, X)
     assert_same(fast, naive)
-    # and the decomposition was used, not the fallback
-    assert build_fast_mutagenesis(model.eval(), length, 4) is not None
+    # and the decomposition was used (it passed its check), not the fallback
+    assert plan_of(model, length) is not None
 
 
 # -- models that cannot be decomposed fall back, with one log line -----------------------------

@@ -5,9 +5,12 @@ layer's output: the outputs whose receptive field holds the changed base. For mo
 start with a chain of such layers (convolutions, pooling, point-wise activations, batch
 norm in evaluation mode, dropout) a mutant's activations are the reference sequence's
 everywhere except in that window. Each layer is therefore run on the window alone (with
-the reference activations around it as context), and the first linear layer after the
-flatten is updated from the changed inputs alone: ``y = y_ref + W[:, window] @ delta``
-(a global max or mean over positions likewise from the window and the reference's running
+the reference activations around it as context). A convolution of stride 1 is linear, so
+its window is the reference's outputs plus the convolution of the input's change alone (a
+transposed convolution of the few changed inputs: in DeepSEA's layers a third of the
+multiplications of running it on the window). The first linear layer after the flatten
+is updated from the changed inputs alone too: ``y = y_ref + W[:, window] @ delta`` (a
+global max or mean over positions likewise from the window and the reference's running
 maxima or sums). Whatever follows (more linear layers, an LSTM) runs as in the model. The
 idea is the one of the fastISM and Yuzu papers; this is our own implementation.
 

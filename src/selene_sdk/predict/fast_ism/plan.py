@@ -17,37 +17,49 @@ from selene_sdk.predict.fast_ism.tail import Tail
 @dataclass
 class _Reference:
     """The reference sequence's activations, position-major: the template ``(L, A)``,
-    each positional layer's padded input ``(L', C)``, each layer's output length, the
+    each positional layer's padded input ``(L', C)`` (``padded``), each linear
+    convolution's output ``(L_out, C_out)`` (``outputs``), each layer's output length, the
     chain's output (``final`` ``(C, L_f)`` and ``final_t`` ``(L_f, C)``) and what the
     tail needs of it."""
 
     template: torch.Tensor
     padded: list[torch.Tensor | None]
+    outputs: list[torch.Tensor | None]
     lengths: list[int]
     final: torch.Tensor
     final_t: torch.Tensor
     tail: dict[str, torch.Tensor]
     lua: bool
-    _windows: dict[tuple[int, int], torch.Tensor] = field(default_factory=dict)
-    _buffers: dict[tuple[int, int, int], torch.Tensor] = field(default_factory=dict)
+    _windows: dict[tuple, torch.Tensor] = field(default_factory=dict)
+    _buffers: dict[tuple, torch.Tensor] = field(default_factory=dict)
 
-    def windows(self, i: int, need: int, stride: int, starts: np.ndarray) -> torch.Tensor:
-        """The windows of ``need`` positions at ``starts * stride`` of layer ``i``'s padded
-        input (``-1``: of the chain's output), ``(B, need, C)``. Every window is made once
-        per sequence, so a batch's are one ``index_select``."""
-        source = self.final_t if i < 0 else self.padded[i]
-        table = self._windows.get((i, need))
+    def _source(self, key: tuple[str, int]) -> torch.Tensor:
+        kind, i = key
+        if kind == "final":
+            return self.final_t
+        return self.padded[i] if kind == "in" else self.outputs[i]
+
+    def windows(
+        self, key: tuple[str, int], need: int, stride: int, starts: np.ndarray
+    ) -> torch.Tensor:
+        """The windows of ``need`` positions at ``starts * stride`` of a position-major
+        activation (``key``: ``("in", i)`` layer ``i``'s padded input, ``("out", i)`` its
+        output, ``("final", 0)`` the chain's output), ``(B, need, C)``, in a buffer kept
+        for the next batch. Every window is made once per sequence, so a batch's are one
+        ``index_select``."""
+        source = self._source(key)
+        table = self._windows.get((key, need, stride))
         if table is None:
             table = (
                 source.unfold(0, need, stride).transpose(1, 2).reshape(-1, need * source.shape[1])
             )
-            self._windows[(i, need)] = table
+            self._windows[(key, need, stride)] = table
         # Into a buffer kept for the next batch: a new multi-MB output each time cost more
         # in page faults than the gather (5 ms against 0.1 ms). On a 2-d table: on a 3-d
         # one, index_select was 10x slower for some shapes.
-        out = self._buffers.get((i, need, len(starts)))
+        out = self._buffers.get((key, need, len(starts)))
         if out is None:
-            out = self._buffers[(i, need, len(starts))] = table.new_empty(
+            out = self._buffers[(key, need, len(starts))] = table.new_empty(
                 len(starts), table.shape[1]
             )
         torch.index_select(table, 0, torch.as_tensor(starts, device=table.device), out=out)
@@ -82,7 +94,11 @@ class FastMutagenesis:
 
     def describe(self) -> str:
         windowed = sum(layer.window is not None for layer in self.layers)
-        return f"{windowed} positional layers on windows, {self.tail.describe()}"
+        linear = sum(layer.weight is not None for layer in self.layers)
+        return (
+            f"{windowed} positional layers on windows ({linear} convolutions from the "
+            f"input's change), {self.tail.describe()}"
+        )
 
     @torch.inference_mode()
     def prepare(self, template: torch.Tensor) -> _Reference:
@@ -90,11 +106,13 @@ class FastMutagenesis:
         if self.lua:
             h = h.unsqueeze(2)
         padded: list[torch.Tensor | None] = []
+        outputs: list[torch.Tensor | None] = []
         lengths: list[int] = []
         for layer in self.layers:
             out = layer.full(h.clone())  # (a clone: an in-place layer must not change h)
             l_in, l_out = h.shape[-1], out.shape[-1]
             lengths.append(l_out)
+            outputs.append(None if layer.weight is None else out.reshape(-1, l_out).T.contiguous())
             if layer.window is None:
                 padded.append(None)
             else:
@@ -107,6 +125,7 @@ class FastMutagenesis:
         return _Reference(
             template.T.contiguous(),
             padded,
+            outputs,
             lengths,
             final,
             final.T.contiguous(),
@@ -142,13 +161,15 @@ class FastMutagenesis:
         window ``v`` ``(B, C, 1, W)`` at ``off`` spliced into the reference input."""
         layer, l_out = self.layers[i], ref.lengths[i]
         s, left = layer.stride, layer.left
-        reach = (layer.kernel - 1) * layer.dilation
+        reach = layer.reach
         lo = np.clip(-((reach - off - left) // s), 0, l_out - 1)  # ceil((off+left-reach)/s)
         hi = np.clip((off + width - 1 + left) // s, 0, l_out - 1)
         out_width = int(min(l_out, max(1, int((hi - lo).max()) + 1)))
         start = np.minimum(lo, l_out - out_width)
+        if layer.weight is not None:
+            return self._update(i, ref, v, off, width, start, out_width), start, out_width
         need = (out_width - 1) * s + reach + 1
-        x = _rows_view(ref.windows(i, need, s, start))
+        x = _rows_view(ref.windows(("in", i), need, s, start))
         shift = off + left - start * s  # where v starts in x
         first, top = int(shift.min()), int(shift.max())
         if first == top and first >= 0 and first + width <= need:  # one copy
@@ -163,11 +184,33 @@ class FastMutagenesis:
                     x[rows, :, :, a:b] = v[rows, :, :, a - r : b - r]
         return layer.window(x), start, out_width
 
+    def _update(self, i, ref, v, off, width, start, out_width) -> torch.Tensor:
+        """A linear convolution's output window (``_window``): the reference's plus the
+        convolution of the input's change (:meth:`Layer.change`)."""
+        layer = self.layers[i]
+        around = ref.windows(("out", i), out_width, 1, start)  # (B, W', C_out)
+        before = ref.windows(("in", i), width, 1, off + layer.left)  # (B, W, C_in)
+        # (as the reference's type: one made under autocast may differ from v's)
+        change = layer.change(v.squeeze(2).transpose(1, 2).to(around.dtype) - before)
+        # The change starts at output `first`, the window kept at `start`: the same but
+        # near an end of the sequence, where the window is clipped and each row's change
+        # goes in shifted (by one of a few shifts, each a slice of rows when sorted).
+        shift = start - (off + layer.left - layer.reach)
+        outs = change.shape[1]
+        if out_width == outs and not shift.any():
+            around += change
+        else:
+            for k, rows in runs(shift, v.device):
+                lo, hi = max(0, -k), min(out_width, outs - k)
+                if lo < hi:
+                    around[rows, lo:hi] += change[rows, lo + k : hi + k]
+        return _rows_view(around)
+
 
 def runs(keys: np.ndarray, device) -> list[tuple[int, slice | torch.Tensor]]:
-    """The rows of each distinct key: slices when the keys are sorted (as Selene's order
-    of mutations makes them), index tensors otherwise."""
-    if len(keys) < 2 or (keys[1:] >= keys[:-1]).all():
+    """The rows of each distinct key: slices when the keys are sorted either way (as
+    Selene's order of mutations makes them), index tensors otherwise."""
+    if len(keys) < 2 or (keys[1:] >= keys[:-1]).all() or (keys[1:] <= keys[:-1]).all():
         cuts = [0, *(np.flatnonzero(np.diff(keys)) + 1).tolist(), len(keys)]
         return [(int(keys[a]), slice(a, b)) for a, b in itertools.pairwise(cuts)]
     values, which = np.unique(keys, return_inverse=True)

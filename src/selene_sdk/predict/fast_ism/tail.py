@@ -76,7 +76,7 @@ class Tail:
         if self.kind == "linear":
             from selene_sdk.predict.fast_ism.plan import runs
 
-            around = ref.windows(-1, width, 1, off)  # (B, W, C)
+            around = ref.windows(("final", 0), width, 1, off)  # (B, W, C)
             delta = (v.squeeze(2).transpose(1, 2) - around).reshape(b, width * c)
             y = extra["y"].expand(b, -1).clone()
             weights = self._weights
