@@ -179,9 +179,8 @@ class FastMutagenesis:
             x.scatter_(3, where.view(-1, 1, 1, width).expand_as(v), v)
         else:  # the mutants of each shift (some windows reach past x)
             for r, rows in runs(shift, v.device):
-                a, b = max(0, r), min(need, r + width)
-                if a < b:
-                    x[rows, :, :, a:b] = v[rows, :, :, a - r : b - r]
+                if (cut := _overlap(r, need, width)) is not None:
+                    x[rows, :, :, cut[0]] = v[rows, :, :, cut[1]]
         return layer.window(x), start, out_width
 
     def _update(self, i, ref, v, off, width, start, out_width) -> torch.Tensor:
@@ -192,19 +191,26 @@ class FastMutagenesis:
         before = ref.windows(("in", i), width, 1, off + layer.left)  # (B, W, C_in)
         # (as the reference's type: one made under autocast may differ from v's)
         change = layer.change(v.squeeze(2).transpose(1, 2).to(around.dtype) - before)
-        # The change starts at output `first`, the window kept at `start`: the same but
-        # near an end of the sequence, where the window is clipped and each row's change
-        # goes in shifted (by one of a few shifts, each a slice of rows when sorted).
-        shift = start - (off + layer.left - layer.reach)
+        # The change starts at output `off + left - reach`, the window kept at `start`:
+        # the same but near an end of the sequence, where the window is clipped and each
+        # row's change goes in shifted (by one of a few shifts, each a slice of rows when
+        # sorted).
+        shift = off + layer.left - layer.reach - start  # where the change starts in around
         outs = change.shape[1]
         if out_width == outs and not shift.any():
             around += change
         else:
-            for k, rows in runs(shift, v.device):
-                lo, hi = max(0, -k), min(out_width, outs - k)
-                if lo < hi:
-                    around[rows, lo:hi] += change[rows, lo + k : hi + k]
+            for r, rows in runs(shift, v.device):
+                if (cut := _overlap(r, out_width, outs)) is not None:
+                    around[rows, cut[0]] += change[rows, cut[1]]
         return _rows_view(around)
+
+
+def _overlap(at: int, size: int, width: int) -> tuple[slice, slice] | None:
+    """Where ``width`` values placed at ``at`` of ``size`` positions land: the slices of
+    the destination and of the values that overlap (``None``: no overlap)."""
+    a, b = max(0, at), min(size, at + width)
+    return (slice(a, b), slice(a - at, b - at)) if a < b else None
 
 
 def runs(keys: np.ndarray, device) -> list[tuple[int, slice | torch.Tensor]]:
