@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from pathlib import Path
@@ -116,3 +117,16 @@ def files_by_group_rows(monkeypatch, module, run, out_root: Path, sizes=(4, 12, 
         run(out)
         files[rows] = {name: (out / name).read_text() for name in sorted(os.listdir(out))}
     return files
+
+
+@contextlib.contextmanager
+def tf32(convolutions: bool, matmul: bool = False):
+    """PyTorch's TF32 settings for CUDA (cuDNN convolutions, cuBLAS matrix products) set
+    for a block and restored after it."""
+    cudnn, cublas = torch.backends.cudnn, torch.backends.cuda.matmul
+    old = cudnn.allow_tf32, cublas.allow_tf32
+    cudnn.allow_tf32, cublas.allow_tf32 = convolutions, matmul
+    try:
+        yield
+    finally:
+        cudnn.allow_tf32, cublas.allow_tf32 = old

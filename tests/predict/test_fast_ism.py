@@ -406,6 +406,47 @@ def test_skip_connection_after_the_stem_still_uses_the_stem():
     assert_same(*both(model, onehot(1, 40)))
 
 
+def test_check_tolerance_follows_the_arithmetic():
+    from selene_sdk.predict.fast_ism import check_tolerance
+
+    from .helpers import tf32
+
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    with tf32(convolutions=True):  # PyTorch's default
+        assert check_tolerance(cuda, None) == 1e-2  # TF32 convolutions on CUDA
+        assert check_tolerance(cpu, None) == 1e-4  # (the CPU has no TF32)
+        assert check_tolerance("cuda:0", torch.bfloat16) == 5e-2
+    with tf32(convolutions=False):
+        assert check_tolerance(cuda, None) == 1e-4
+        assert check_tolerance(cpu, torch.float16) == 5e-2
+    with tf32(convolutions=False, matmul=True):
+        assert check_tolerance(cuda, None) == 1e-2
+        # (read, never changed by the check)
+        assert torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32
+
+
+def test_fast_ism_takes_larger_groups_on_a_gpu(monkeypatch):
+    from selene_sdk.predict import mutagenesis
+
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    assert mutagenesis.group_rows(cpu, True) == mutagenesis.group_rows(cpu, False) == 512
+    assert mutagenesis.group_rows(cuda, False) == 512
+    assert mutagenesis.group_rows(cuda, True) == 8192
+    # the fast run asks for fast ISM's groups (here of 96: groups of 64 mutants after
+    # rounding to the batch), and its results do not depend on them
+    asked = []
+
+    def rows(device, fast):
+        asked.append(fast)
+        return 96 if fast else 512
+
+    monkeypatch.setattr(mutagenesis, "group_rows", rows)
+    torch.manual_seed(0)
+    fast, naive = both(BenchmarkModel(), onehot(2, 200))
+    assert asked == [True, False]
+    assert_same(fast, naive)
+
+
 def test_unsupported_names_the_reason():
     with pytest.raises(Unsupported, match="does not start with a convolution"):
         build_fast_mutagenesis(DenseFirst().eval(), 40, 4)

@@ -41,7 +41,13 @@ from selene_sdk.predict.fast_ism.graph import build_fast_mutagenesis
 from selene_sdk.predict.fast_ism.layers import Unsupported
 from selene_sdk.predict.fast_ism.plan import FastMutagenesis
 
-__all__ = ["FastMutagenesis", "Unsupported", "build_fast_mutagenesis", "fast_mutagenesis_for"]
+__all__ = [
+    "FastMutagenesis",
+    "Unsupported",
+    "build_fast_mutagenesis",
+    "check_tolerance",
+    "fast_mutagenesis_for",
+]
 
 logger = logging.getLogger("selene_sdk")
 
@@ -49,9 +55,30 @@ logger = logging.getLogger("selene_sdk")
 #: check, for the plan to be used (float32 rounding of the window sums is ~1e-7).
 CHECK_TOLERANCE = 1e-4
 
+#: The same where float32 convolutions or matrix products may run in TF32 (a 10-bit
+#: mantissa: on CUDA, PyTorch's default for cuDNN convolutions), so the model's own
+#: outputs carry ~1e-3 of rounding.
+TF32_TOLERANCE = 1e-2
+
+#: The same under autocast to bfloat16 or float16.
+REDUCED_TOLERANCE = 5e-2
+
 #: Mutants of the check, also timed against naive ISM for a plan that runs the model's
 #: last layers in full.
 TRIAL_MUTANTS = 64
+
+
+def check_tolerance(device: torch.device, autocast_dtype: torch.dtype | None) -> float:
+    """The largest difference from the model a plan's check allows on ``device``: float32
+    rounding, TF32 rounding where CUDA may use it for float32 (read from the process's
+    ``torch.backends`` settings, never changed here), or autocast's."""
+    if autocast_dtype is not None:
+        return REDUCED_TOLERANCE
+    if torch.device(device).type == "cuda" and (
+        torch.backends.cudnn.allow_tf32 or torch.backends.cuda.matmul.allow_tf32
+    ):
+        return TF32_TOLERANCE
+    return CHECK_TOLERANCE
 
 
 def _trial(
@@ -109,8 +136,7 @@ def fast_mutagenesis_for(
             error, fast, naive = _trial(
                 plan, path, width, length, values_table, mutate_n_bases, timed
             )
-            tolerance = CHECK_TOLERANCE if path.autocast_dtype is None else 5e-2
-            if error > tolerance:
+            if error > check_tolerance(path.device, path.autocast_dtype):
                 reason = f"its decomposition differs from the model by {error:.3g} on a check"
             elif plan.cheap_tail or fast < naive:
                 logger.info("fast ISM of %s: %s", name, plan.describe())
