@@ -49,11 +49,11 @@ def _autocast(device: torch.device, precision: str):
     return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
 
 
-def forward_ceiling(model, device, precision: str, n: int) -> float:
+def forward_ceiling(model, device, precision: str, n: int, batch: int = BATCH) -> float:
     """Sequences/s of bare forward passes on random batches already on the device."""
     model = model.to(device).eval()
-    inputs = [torch.rand(BATCH, 4, ba.L, device=device) for _ in range(8)]
-    batches = max(2, n // BATCH)
+    inputs = [torch.rand(batch, 4, ba.L, device=device) for _ in range(8)]
+    batches = max(2, n // batch)
     with torch.inference_mode(), _autocast(device, precision):
         model(inputs[0])
         _sync(device)
@@ -61,7 +61,7 @@ def forward_ceiling(model, device, precision: str, n: int) -> float:
         for i in range(batches):
             model(inputs[i % 8])
         _sync(device)
-    return batches * BATCH / (time.perf_counter() - t0)
+    return batches * batch / (time.perf_counter() - t0)
 
 
 def train_ceiling(model, device, precision: str, steps: int) -> float:
